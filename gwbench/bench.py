@@ -1,7 +1,8 @@
 """`gwbench bench env|latency|workers`: measured speeds (benchmarks, not timed tests).
 
 `env` is below; `latency` (policy inference per query) lives in gwbench.bench_latency,
-`workers` (episodes per hour, 1 worker vs N) in gwbench.bench_workers.
+`workers` (episodes per hour, 1 worker vs N) in gwbench.bench_workers, `imports` (import time of
+each layer in a fresh interpreter) in gwbench.bench_imports.
 `env`, for each task: env steps per second without rendering, milliseconds per
 three-camera render (after warm-up), and the wall time of expert episodes.
 """
@@ -11,12 +12,13 @@ from __future__ import annotations
 import statistics
 import time
 
-from gwbench.cli import InputError, parse_name_list
+from core.contract import CAMERA_NAMES
+from core.errors import InputError
+from gwbench.cli.parser import parse_name_list
 from gwbench.episode import run_episode
 from gwbench.fingerprint import cpu_model
 from gwbench.summary import format_table
 from tasks.robotwin2.protocol import candidate_seed
-from tasks.scene.room import CAMERA_NAMES
 
 STATE_STEPS = 300
 RENDERS = 10
@@ -63,10 +65,7 @@ def bench_env(args) -> int:
 
     names = parse_name_list(args.tasks) or TASKS.names()
     for name in names:
-        try:
-            TASKS.get(name)
-        except ValueError as error:
-            raise InputError(str(error)) from None
+        TASKS.get(name)  # an unknown name is bad input (UnknownNameError)
     repeats = 3 if args.repeats is None else args.repeats
     if repeats < 1:
         raise InputError(f"--repeats must be >= 1, got {repeats}")
@@ -97,4 +96,10 @@ def bench_workers(args) -> int:
     return workers.main(args)
 
 
-BENCHMARKS = {"env": bench_env, "latency": bench_latency, "workers": bench_workers}
+def bench_imports(args) -> int:
+    from gwbench import bench_imports as imports
+
+    return imports.main(args)
+
+
+BENCHMARKS = {"env": bench_env, "latency": bench_latency, "workers": bench_workers, "imports": bench_imports}

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from gwbench.cli import InputError
+from core.errors import InputError
 from gwbench.summary import format_table
 
 POLICIES = ("gigaworld", "motus", "pi05")

@@ -12,9 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from gwbench.cli import InputError, parse_name_list
+from core.errors import InputError
+from core.paths import default_seed_dir
+from gwbench.cli.parser import parse_name_list
 from gwbench.fingerprint import cpu_model
-from gwbench.paths import default_seed_dir
 from gwbench.store import Store
 from gwbench.summary import format_table
 
@@ -23,12 +24,14 @@ DEFAULT_POLICY = "pi05"
 
 
 def _timed_run(policy: str, task_names: tuple[str, ...], episodes: int, workers: int, folder: Path) -> tuple[float, dict]:
-    from gwbench.runner import RunConfig, execute, start_run
+    from gwbench.plan import RunPlan
+    from gwbench.runner import execute, start_run
+    from policies import make_policy
 
     store = Store(folder / f"workers{workers}.sqlite")
-    config = RunConfig(policy=policy, tasks=task_names, episodes=episodes, seed_dir=str(default_seed_dir().resolve()),
-                       camera=(80, 64))
-    run_id = start_run(store, config)
+    plan = RunPlan(policy=policy, tasks=task_names, episodes=episodes, seed_dir=str(default_seed_dir().resolve()),
+                   camera=(80, 64))
+    run_id = start_run(store, plan, make_policy(policy))
     start = time.perf_counter()
     execute(store, run_id, show_progress=False, workers=workers)
     elapsed = time.perf_counter() - start
@@ -37,13 +40,10 @@ def _timed_run(policy: str, task_names: tuple[str, ...], episodes: int, workers:
 
 
 def main(args) -> int:
-    from gwbench.runner import resolve_tasks
-    from gwbench.workers import default_workers
+    from gwbench.executors import default_workers
+    from gwbench.plan import resolve_tasks
 
-    try:
-        task_names = resolve_tasks("robotwin2", parse_name_list(args.tasks or DEFAULT_TASKS))
-    except ValueError as error:
-        raise InputError(str(error)) from None
+    task_names = resolve_tasks("robotwin2", parse_name_list(args.tasks or DEFAULT_TASKS))
     policies = parse_name_list(args.policies, "--policies") or [DEFAULT_POLICY]
     if len(policies) != 1:
         raise InputError(f"bench workers measures one policy, got --policies {args.policies}")

@@ -11,8 +11,11 @@ One file per task and setting, `DIR/<task>-<setting>.h5`:
         images/<camera>        (F, H, W, 3) uint8, for head_camera, left_camera, right_camera
 
 Demonstration seeds are 0, 1, 2, ...: RoboTwin's collection range, disjoint from the
-evaluation seeds (100000 and up), so no evaluated scene is ever trained on. A seed the
-expert fails is skipped (bounded, as in the expert check). Each episode is written and
+evaluation seeds (100000 and up), so no evaluated scene is ever trained on. Each demonstration
+is an episode of the one rollout loop (gwbench.episode) with a DemoRecorder observing it, so
+collection has evaluation's fault handling and query timeout: a seed the expert fails, whose
+scene will not settle or whose expert raises is skipped with its reason (bounded, as in the
+expert check) and collection goes on. Each episode is written and
 flushed as it ends, and a re-run skips episodes already in the file, so an interrupted
 collection resumes where it stopped. Images are rendered only at the frame steps
 training samples, never in between.
@@ -27,10 +30,12 @@ import h5py
 import numpy as np
 from tqdm import tqdm
 
-from gwbench.episode import check_chunk, task_info
+from core.contract import CAMERA_NAMES
+from core.errors import InputError
+from gwbench.episode import EpisodeObserver, run_episode
+from gwbench.records import EpisodeResult
+from policies.base import Policy
 from policies.expert import ExpertPolicy
-from tasks.env import TaskEnv
-from tasks.scene.room import CAMERA_NAMES
 
 FORMAT = "gwbench-demos"
 FORMAT_VERSION = 1
@@ -50,52 +55,61 @@ class Demonstration:
     images: dict[str, np.ndarray]
 
 
-def record_expert_episode(env: TaskEnv, seed: int, frame_stride: int) -> Demonstration:
-    """Run the expert on one seed, recording joints and actions every step, images every `frame_stride` steps."""
-    observation, _ = env.reset(seed=seed)
-    expert = ExpertPolicy()
-    expert.reset(task_info(env, seed, privileged=True))
-    joints, actions, frame_steps = [], [], []
-    images = {name: [] for name in CAMERA_NAMES}
-    limit = env.task_spec.step_limit
+class DemoRecorder(EpisodeObserver):
+    """Records one episode as a Demonstration: joints and actions every step, images every `frame_stride`."""
 
-    def record(observation, step):
-        joints.append(np.asarray(observation["joint_action"]["vector"], dtype=np.float32))
-        if step % frame_stride == 0:
-            frame_steps.append(step)
+    def __init__(self, frame_stride: int):
+        self.frame_stride = frame_stride
+        self.joints: list[np.ndarray] = []
+        self.actions: list[np.ndarray] = []
+        self.frame_steps: list[int] = []
+        self.images: dict[str, list[np.ndarray]] = {name: [] for name in CAMERA_NAMES}
+
+    def on_reset(self, env, observation: dict) -> None:
+        self._record(observation, 0)
+
+    def on_step(self, env, step: int, action: np.ndarray, observation: dict) -> None:
+        self.actions.append(np.asarray(action, dtype=np.float32))
+        self._record(observation, step)
+
+    def _record(self, observation: dict, step: int) -> None:
+        self.joints.append(np.asarray(observation["joint_action"]["vector"], dtype=np.float32))
+        if step % self.frame_stride == 0:
+            self.frame_steps.append(step)
             for name in CAMERA_NAMES:
-                images[name].append(observation["observation"][name]["rgb"])
+                self.images[name].append(observation["observation"][name]["rgb"])
 
-    record(observation, 0)
-    while len(actions) < limit and not env.success:
-        for action in check_chunk(expert.act(observation), env.embodiment.action_dim):
-            observation, _, terminated, _, _ = env.step(action)
-            actions.append(np.asarray(action, dtype=np.float32))
-            record(observation, len(actions))
-            if terminated or len(actions) >= limit:
-                break
-    return Demonstration(
-        seed=seed,
-        instruction=env.instruction,
-        success=bool(env.success),
-        joint_action=np.stack(joints),
-        actions=np.stack(actions),
-        frame_steps=np.asarray(frame_steps, dtype=np.int32),
-        images={name: np.stack(frames) for name, frames in images.items()},
-    )
+    def demonstration(self, result: EpisodeResult) -> Demonstration:
+        return Demonstration(
+            seed=result.seed,
+            instruction=result.instruction,
+            success=result.success,
+            joint_action=np.stack(self.joints),
+            actions=np.stack(self.actions),
+            frame_steps=np.asarray(self.frame_steps, dtype=np.int32),
+            images={name: np.stack(frames) for name, frames in self.images.items()},
+        )
 
 
-def open_demo_file(path: Path, env: TaskEnv, frame_stride: int) -> h5py.File:
+def record_episode(env, policy: Policy, seed: int, frame_stride: int,
+                   query_timeout_s: float | None = None) -> tuple[EpisodeResult, Demonstration | None]:
+    """Play one seed through the rollout loop, recording it; the demonstration only if it succeeded."""
+    recorder = DemoRecorder(frame_stride)
+    result = run_episode(env, policy, seed, [recorder], query_timeout_s)
+    return result, recorder.demonstration(result) if result.success else None
+
+
+def open_demo_file(path: Path, env, frame_stride: int) -> h5py.File:
     """Open (or create) a task's demo file; an existing one must match the layout asked for."""
     expected = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
-        "camera_height": env.sim.camera_spec.height,
-        "camera_width": env.sim.camera_spec.width,
+        "camera_height": env.camera_spec.height,
+        "camera_width": env.camera_spec.width,
         "frame_stride": frame_stride,
         "action_dim": env.embodiment.action_dim,
         "embodiment": env.embodiment.name,
-        "control_freq": env.sim.control_freq,
+        "control_freq": env.control_freq,
     }
     file = h5py.File(path, "a")
     if "format" not in file.attrs:
@@ -106,7 +120,7 @@ def open_demo_file(path: Path, env: TaskEnv, frame_stride: int) -> h5py.File:
     mismatched = [f"{k}={found[k]} (asked {v})" for k, v in expected.items() if found[k] != v]
     if mismatched:
         file.close()
-        raise ValueError(f"demo file {path} was collected differently: {', '.join(mismatched)}; use another --out")
+        raise InputError(f"demo file {path} was collected differently: {', '.join(mismatched)}; use another --out")
     return file
 
 
@@ -124,8 +138,12 @@ def write_demonstration(file: h5py.File, task: str, setting: str, demo: Demonstr
     file.flush()
 
 
-def collect_task(env: TaskEnv, episodes: int, out_dir: Path, frame_stride: int, show_progress: bool) -> dict:
-    """Collect `episodes` successful demonstrations of one task and setting; returns the tally."""
+def collect_task(env, episodes: int, out_dir: Path, frame_stride: int, show_progress: bool,
+                 policy: Policy | None = None, query_timeout_s: float | None = None) -> dict:
+    """Collect `episodes` successful demonstrations of one task and setting; returns the tally.
+
+    `policy` is the scripted expert unless a test hands in another (e.g. one with an injected fault)."""
+    policy = policy or ExpertPolicy()
     task, setting = env.task_spec.name, env.setting
     path = Path(out_dir) / f"{task}-{setting}.h5"
     with open_demo_file(path, env, frame_stride) as file:
@@ -137,15 +155,13 @@ def collect_task(env: TaskEnv, episodes: int, out_dir: Path, frame_stride: int, 
         while kept < episodes and tried < budget:
             if seed not in done:
                 tried += 1
-                try:
-                    demo = record_expert_episode(env, seed, frame_stride)
-                except Exception as error:  # noqa: BLE001  (unstable scene or failed plan: skip the seed)
-                    bar.set_postfix(skipped=f"seed {seed}: {type(error).__name__}")
-                else:
-                    if demo.success:
-                        write_demonstration(file, task, setting, demo)
-                        kept += 1
-                        bar.update(1)
+                result, demo = record_episode(env, policy, seed, frame_stride, query_timeout_s)
+                if demo is not None:
+                    write_demonstration(file, task, setting, demo)
+                    kept += 1
+                    bar.update(1)
+                else:  # unstable scene, failed plan or a fault: skip the seed
+                    bar.set_postfix(skipped=f"seed {seed}: {result.error or 'not solved'}"[:60])
             seed += 1
         bar.close()
     return {"task": task, "setting": setting, "demos": kept, "tried": tried, "file": str(path)}

@@ -7,13 +7,13 @@ import platform
 import subprocess
 import sys
 
+from core.paths import cache_dir, default_seed_dir, default_store
 from gwbench.fingerprint import package_versions
-from gwbench.paths import default_seed_dir, default_store
-from tasks.runtime import cache_dir, configure
+from tasks.runtime import configure
 
 RENDER_PROBE = """
 import time, tasks
-from tasks.scene.room import CameraSpec
+from core.contract import CameraSpec
 env = tasks.make("stack_blocks_two", camera=CameraSpec(64, 48))
 env.reset(seed=0)
 start = time.perf_counter()

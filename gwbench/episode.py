@@ -1,52 +1,45 @@
-"""One episode: a pure function of (task env, setting, seed, policy).
+"""One episode: a pure function of (task env, setting, seed, policy), and the only loop that steps an
+env with a policy.
 
-The runner, the expert check and every executor call `run_episode`; it never
-raises for what a policy or the simulator does wrong: a policy's fault (an exception,
-non-finite or mis-shaped actions, a query past its timeout) ends the episode as a failure
-with a one-line `error`; a broken simulation (the scene cannot be set up, an object explodes
+Evaluation, the expert check, demonstration collection and the benchmarks all call `run_episode`;
+what they need beyond the result (a video, a demonstration file) they get as observers of it. It never
+raises for what a policy or the simulator does wrong: a policy's fault (an exception, an answer that
+is not a PolicyOutput, non-finite or mis-shaped actions, a query past its timeout) ends the episode as
+a failure with a one-line `error`; a broken simulation (the scene cannot be set up, an object explodes
 or passes through the table) marks it skipped, counted in neither rate. A long run goes on.
 """
 
 from __future__ import annotations
 
-import sys
 import time
-from dataclasses import asdict, dataclass
+from typing import Sequence
 
 import numpy as np
 
+from core.errors import SimulationFault, one_line
+from gwbench.records import EpisodeResult
 from gwbench.timing import LatencySummary, Stopwatch, deadline
-from gwbench.video import EpisodeRecorder, outcome_text
-from policies.base import Policy, TaskInfo
-from tasks.env import TaskEnv
-from tasks.physics_check import SimulationFault
+from policies.base import Policy, PolicyOutput, TaskInfo
 
 
-@dataclass(frozen=True)
-class EpisodeResult:
-    task: str
-    setting: str
-    seed: int
-    success: bool
-    steps: int
-    n_queries: int
-    n_renders: int
-    n_clipped: int
-    infer_ms_median: float | None
-    infer_ms_p95: float | None
-    infer_ms_max: float | None
-    infer_ms_mean: float | None
-    wall_s: float
-    instruction: str
-    error: str | None  # why the episode stopped early, if it did
-    skipped: bool = False  # the scene could not be set up (e.g. unstable): not the policy's failure
-    server_ms_median: float | None = None  # remote policies: the server's own inference time (infer_ms is the round trip)
+class EpisodeObserver:
+    """Watches one episode of `run_episode`; every hook is optional. Hooks run outside the timed query,
+    and renders they cause are not counted as the policy's."""
 
-    def as_dict(self) -> dict:
-        return asdict(self)
+    def on_reset(self, env, observation: dict) -> None:
+        """The scene is set up; `observation` is the first one the policy will see."""
+
+    def on_query(self, output: PolicyOutput, step: int) -> None:
+        """The policy answered at env step `step` (its actions are about to run)."""
+
+    def on_step(self, env, step: int, action: np.ndarray, observation: dict) -> None:
+        """`action` (checked, before clipping) took the env to step `step`; `observation` is the new one."""
+
+    def on_end(self, result: EpisodeResult) -> None:
+        """The episode is over (also after a failure or a skip)."""
 
 
-def task_info(env: TaskEnv, seed: int, privileged: bool) -> TaskInfo:
+def task_info(env, seed: int, privileged: bool) -> TaskInfo:
     return TaskInfo(
         task=env.task_spec.name,
         setting=env.setting,
@@ -56,9 +49,9 @@ def task_info(env: TaskEnv, seed: int, privileged: bool) -> TaskInfo:
         action_dim=env.embodiment.action_dim,
         action_low=env.action_space.low.copy(),
         action_high=env.action_space.high.copy(),
-        control_freq=env.sim.control_freq,
+        control_freq=env.control_freq,
         embodiment=env.embodiment.name,
-        sim=env.sim if privileged else None,
+        sim=env.sim if privileged else None,  # the privileged handle: the scripted expert reads the scene
     )
 
 
@@ -71,19 +64,20 @@ def check_chunk(chunk, action_dim: int) -> np.ndarray:
     return array
 
 
-def one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+def check_output(output, action_dim: int) -> np.ndarray:
+    """The actions of a policy's answer, checked."""
+    if not isinstance(output, PolicyOutput):
+        raise TypeError(f"act returned a {type(output).__name__}; a policy answers with PolicyOutput(actions=...)")
+    return check_chunk(output.actions, action_dim)
 
 
-def run_episode(env: TaskEnv, policy: Policy, seed: int, recorder: EpisodeRecorder | None = None,
+def run_episode(env, policy: Policy, seed: int, observers: Sequence[EpisodeObserver] = (),
                 query_timeout_s: float | None = None) -> EpisodeResult:
     start = time.perf_counter()
-    watch = Stopwatch(excluded_ns=lambda: env.sim.render_ns)  # a policy's time, not the renderer's
+    watch = Stopwatch(excluded_ns=lambda: env.render_ns)  # a policy's time, not the renderer's
     server_ms: list[float] = []
-    steps = queries = 0
+    steps = queries = renders = 0
     error, skipped, instruction = None, False, ""
-    renders_before = env.sim.renders
     try:
         observation, _ = env.reset(seed=seed)
     except Exception as setup_error:  # noqa: BLE001  (unstable scene, no layout, simulator fault)
@@ -91,22 +85,25 @@ def run_episode(env: TaskEnv, policy: Policy, seed: int, recorder: EpisodeRecord
     else:
         instruction, limit = env.instruction, env.task_spec.step_limit
         try:
-            policy.reset(task_info(env, seed, getattr(policy, "privileged", False)))
-            if recorder:
-                recorder.on_step(env, 0)
+            policy.reset(task_info(env, seed, policy.requirements.privileged))
+            for observer in observers:
+                observer.on_reset(env, observation)
             while steps < limit and not env.success:
+                renders_before = env.renders
                 with deadline(query_timeout_s), watch:
-                    chunk = policy.act(observation)
+                    output = policy.act(observation)
+                renders += env.renders - renders_before  # images the policy read (cameras render lazily)
                 queries += 1
-                if getattr(policy, "last_server_ms", None) is not None:
-                    server_ms.append(float(policy.last_server_ms))
-                if recorder:
-                    recorder.on_query(policy, steps)
-                for action in check_chunk(chunk, env.embodiment.action_dim):
+                chunk = check_output(output, env.embodiment.action_dim)
+                if output.server_ms is not None:
+                    server_ms.append(float(output.server_ms))
+                for observer in observers:
+                    observer.on_query(output, steps)
+                for action in chunk:
                     observation, _, terminated, _, _ = env.step(action)
                     steps += 1
-                    if recorder:
-                        recorder.on_step(env, steps)
+                    for observer in observers:
+                        observer.on_step(env, steps, action, observation)
                     if terminated or steps >= limit:
                         break
         except SimulationFault as fault:  # the physics broke: says nothing about the policy
@@ -114,17 +111,14 @@ def run_episode(env: TaskEnv, policy: Policy, seed: int, recorder: EpisodeRecord
         except Exception as failure:  # noqa: BLE001  (a faulty policy fails its episode, not the run)
             error = one_line(failure)
     latency = LatencySummary.of(watch.samples_ms)
-    success = bool(env.success) and not skipped
-    if recorder and instruction:
-        _finish_video(recorder, instruction, outcome_text(success, steps, env.task_spec.step_limit, error))
-    return EpisodeResult(
+    result = EpisodeResult(
         task=env.task_spec.name,
         setting=env.setting,
         seed=seed,
-        success=success,
+        success=bool(env.success) and not skipped,
         steps=steps,
         n_queries=queries,
-        n_renders=env.sim.renders - renders_before - (recorder.renders if recorder else 0),
+        n_renders=renders,
         n_clipped=0 if skipped else env.clipped,
         infer_ms_median=latency.median_ms,
         infer_ms_p95=latency.p95_ms,
@@ -136,20 +130,6 @@ def run_episode(env: TaskEnv, policy: Policy, seed: int, recorder: EpisodeRecord
         skipped=skipped,
         server_ms_median=float(np.median(server_ms)) if server_ms else None,
     )
-
-
-def lost_episode(task: str, setting: str, seed: int, reason: str) -> EpisodeResult:
-    """An episode that never reported back (its worker died): a failure with the reason, not a gap."""
-    return EpisodeResult(
-        task=task, setting=setting, seed=seed, success=False, steps=0, n_queries=0, n_renders=0, n_clipped=0,
-        infer_ms_median=None, infer_ms_p95=None, infer_ms_max=None, infer_ms_mean=None, wall_s=0.0,
-        instruction="", error=reason,
-    )
-
-
-def _finish_video(recorder: EpisodeRecorder, instruction: str, outcome: str) -> None:
-    """A clip that cannot be written is reported, never a reason to lose the episode's result."""
-    try:
-        recorder.finish(instruction, outcome)
-    except Exception as failure:  # noqa: BLE001
-        print(f"gwbench: could not write {recorder.path}: {one_line(failure)}", file=sys.stderr)
+    for observer in observers:
+        observer.on_end(result)
+    return result

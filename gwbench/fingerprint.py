@@ -11,7 +11,8 @@ import os
 import platform
 import subprocess
 
-from tasks.runtime import REPO_ROOT, configure
+from core.paths import REPO_ROOT
+from tasks.runtime import configure
 
 PACKAGES = ("gwbench", "torch", "numpy", "sapien", "mani-skill", "mplib", "gymnasium", "scipy")
 

@@ -7,8 +7,10 @@ Baseline file (JSON; committed ones live in results/baselines/):
      "entries": [{"policy": "expert", "task": "stack_blocks_two", "setting": "clean",
                   "successes": 18, "episodes": 20, "latency_ms": 7.9}, ...]}
 
-`policy` is the row label of `gwbench report` (policy name plus non-default options); `latency_ms`
-is the median over episodes of their median ms per query, or null to skip the latency check.
+An entry is a gwbench.cells.Cell (its gate figures): `policy` is the row label of `gwbench report`
+(policy name plus non-default options); `latency_ms` is the median over episodes of their median
+ms per query, or null to skip the latency check. Writing a baseline writes the store's Cells;
+reading one loads its entries as Cells, compared with the store's Cells of the same key.
 
 Per baseline entry measured in the store, two checks:
 - success: one-sided Fisher exact test on the 2x2 table (now vs baseline; successes, failures),
@@ -25,16 +27,18 @@ a gate cannot pass what it has no reference for. Baseline entries the store lack
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-from gwbench.cli import InputError
-from gwbench.report.data import Cell
+from core.errors import InputError
+from gwbench.cells import Cell
 from gwbench.report.stats import fisher_lower
 from gwbench.summary import format_table
 
 BASELINE_FORMAT = "gwbench-baseline"
 BASELINE_VERSION = 1
+# The Cell fields an entry records: what the gate compares. Errors and skipped episodes are not.
+ENTRY_FIELDS = ("policy", "task", "setting", "successes", "episodes", "latency_ms")
 
 
 @dataclass(frozen=True)
@@ -50,22 +54,8 @@ class GateOptions:
 
 
 @dataclass(frozen=True)
-class BaselineEntry:
-    policy: str
-    task: str
-    setting: str
-    successes: int
-    episodes: int
-    latency_ms: float | None
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return self.policy, self.task, self.setting
-
-
-@dataclass(frozen=True)
 class Check:
-    baseline: BaselineEntry
+    baseline: Cell
     now: Cell | None  # None: not run
     p_value: float | None
     latency_ratio: float | None
@@ -81,12 +71,11 @@ class Check:
 
 
 def baseline_document(cells: dict[tuple[str, str, str], Cell], source: dict) -> dict:
-    entries = [asdict(BaselineEntry(c.policy, c.task, c.setting, c.successes, c.episodes, c.latency_ms))
-               for c in cells.values()]
+    entries = [{name: getattr(cell, name) for name in ENTRY_FIELDS} for cell in cells.values()]
     return {"format": BASELINE_FORMAT, "version": BASELINE_VERSION, "source": source, "entries": entries}
 
 
-def load_baseline(path: Path) -> dict[tuple[str, str, str], BaselineEntry]:
+def load_baseline(path: Path) -> dict[tuple[str, str, str], Cell]:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
@@ -108,12 +97,11 @@ def load_baseline(path: Path) -> dict[tuple[str, str, str], BaselineEntry]:
     return entries
 
 
-def _entry(raw, path: Path, number: int) -> BaselineEntry:
-    fields = ("policy", "task", "setting", "successes", "episodes", "latency_ms")
+def _entry(raw, path: Path, number: int) -> Cell:
     where = f"baseline {path} entry {number}"
-    if not isinstance(raw, dict) or set(raw) != set(fields):
-        raise InputError(f"{where} must have exactly the keys {', '.join(fields)}")
-    if not all(isinstance(raw[k], str) and raw[k] for k in fields[:3]):
+    if not isinstance(raw, dict) or set(raw) != set(ENTRY_FIELDS):
+        raise InputError(f"{where} must have exactly the keys {', '.join(ENTRY_FIELDS)}")
+    if not all(isinstance(raw[k], str) and raw[k] for k in ("policy", "task", "setting")):
         raise InputError(f"{where}: policy, task and setting must be non-empty strings")
     counts_ok = all(isinstance(raw[k], int) and not isinstance(raw[k], bool) for k in ("successes", "episodes"))
     if not counts_ok or not 0 <= raw["successes"] <= raw["episodes"] or raw["episodes"] < 1:
@@ -122,10 +110,10 @@ def _entry(raw, path: Path, number: int) -> BaselineEntry:
     latency = raw["latency_ms"]
     if latency is not None and (isinstance(latency, bool) or not isinstance(latency, (int, float)) or latency <= 0):
         raise InputError(f"{where}: latency_ms must be a positive number or null, got {latency!r}")
-    return BaselineEntry(**raw)
+    return Cell(**raw)
 
 
-def evaluate(cells: dict[tuple[str, str, str], Cell], baseline: dict[tuple[str, str, str], BaselineEntry],
+def evaluate(cells: dict[tuple[str, str, str], Cell], baseline: dict[tuple[str, str, str], Cell],
              options: GateOptions) -> list[Check]:
     unknown = [key for key in cells if key not in baseline]
     if unknown:

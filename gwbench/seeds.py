@@ -17,9 +17,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from core.errors import InputError
 from gwbench.episode import run_episode
 from policies.expert import ExpertPolicy
-from tasks.env import TaskEnv
 from tasks.robotwin2.protocol import candidate_seed
 
 MIN_CANDIDATES_EXTRA = 20  # the candidate budget is 2 x needed + this: the check never spins forever
@@ -66,9 +66,9 @@ def load_pool(path: Path, task: str, setting: str, embodiment: str, run_seed: in
         data = json.loads(path.read_text())
         pool = SeedPool(**data)
     except (ValueError, TypeError) as error:
-        raise ValueError(f"seed pool {path} is unreadable ({error}); delete it to re-verify") from None
+        raise InputError(f"seed pool {path} is unreadable ({error}); delete it to re-verify") from None
     if (pool.task, pool.setting, pool.embodiment, pool.run_seed) != (task, setting, embodiment, run_seed):
-        raise ValueError(f"seed pool {path} belongs to another task/setting/embodiment/seed")
+        raise InputError(f"seed pool {path} belongs to another task/setting/embodiment/seed")
     return pool if pool.task_version == version else fresh  # a changed task re-verifies from scratch
 
 
@@ -79,7 +79,7 @@ def save_pool(pool: SeedPool, path: Path) -> None:
     tmp.replace(path)  # atomic: readers see the old pool or the new one, never half of one
 
 
-def ensure_seeds(env: TaskEnv, run_seed: int, needed: int, seed_dir: Path, show_progress: bool = True) -> SeedPool:
+def ensure_seeds(env, run_seed: int, needed: int, seed_dir: Path, show_progress: bool = True) -> SeedPool:
     """Extend the pool until it holds `needed` verified seeds or the candidate budget is spent."""
     spec = env.task_spec
     path = pool_path(seed_dir, spec.name, env.setting, env.embodiment.name, run_seed)

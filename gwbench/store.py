@@ -19,10 +19,14 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.errors import InputError
+from core.paths import default_store
+from gwbench.records import EPISODE_FIELDS
+
 SCHEMA_VERSION = 2  # 2: episodes.server_ms_median (remote policies)
 APPLICATION_ID = 0x67776231  # "gwb1": marks a SQLite file as a gwbench store
 
-SCHEMA = """
+RUN_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
@@ -44,41 +48,38 @@ CREATE TABLE IF NOT EXISTS seed_checks (
     pool_file TEXT NOT NULL,
     PRIMARY KEY (run_id, task, setting)
 );
-CREATE TABLE IF NOT EXISTS episodes (
-    run_id TEXT NOT NULL REFERENCES runs(run_id),
-    task TEXT NOT NULL,
-    setting TEXT NOT NULL,
-    episode_index INTEGER NOT NULL,
-    seed INTEGER NOT NULL,
-    success INTEGER NOT NULL,
-    steps INTEGER NOT NULL,
-    n_queries INTEGER NOT NULL,
-    n_renders INTEGER NOT NULL,
-    n_clipped INTEGER NOT NULL,
-    infer_ms_median REAL,
-    infer_ms_p95 REAL,
-    infer_ms_max REAL,
-    infer_ms_mean REAL,
-    wall_s REAL NOT NULL,
-    instruction TEXT NOT NULL,
-    error TEXT,
-    skipped INTEGER NOT NULL,
-    finished_at REAL NOT NULL,
-    server_ms_median REAL,
-    PRIMARY KEY (run_id, task, setting, episode_index)
-);
-"""
+{episodes}"""
 
-EPISODE_FIELDS = (
-    "seed", "success", "steps", "n_queries", "n_renders", "n_clipped", "infer_ms_median", "infer_ms_p95",
-    "infer_ms_max", "infer_ms_mean", "wall_s", "instruction", "error", "skipped", "server_ms_median",
-)
+# Column types of EpisodeResult's fields (as annotated); a new field needs a type here and a migration.
+SQL_TYPES = {"str": "TEXT NOT NULL", "str | None": "TEXT", "int": "INTEGER NOT NULL", "bool": "INTEGER NOT NULL",
+             "float": "REAL NOT NULL", "float | None": "REAL"}
+EPISODE_KEY = ("task", "setting")  # with run_id and episode_index: the episode's primary key
+EPISODE_COLUMNS = tuple(f.name for f in EPISODE_FIELDS if f.name not in EPISODE_KEY)
+
+
+def episodes_table() -> str:
+    """The episodes table, one column per EpisodeResult field."""
+    columns = [f"    {f.name} {SQL_TYPES[f.type]}," for f in EPISODE_FIELDS if f.name not in EPISODE_KEY]
+    return "\n".join([
+        "CREATE TABLE IF NOT EXISTS episodes (",
+        "    run_id TEXT NOT NULL REFERENCES runs(run_id),",
+        "    task TEXT NOT NULL,",
+        "    setting TEXT NOT NULL,",
+        "    episode_index INTEGER NOT NULL,",
+        *columns,
+        "    finished_at REAL NOT NULL,",
+        "    PRIMARY KEY (run_id, task, setting, episode_index)",
+        ");",
+    ])
+
+
+SCHEMA = RUN_SCHEMA.format(episodes=episodes_table())
 # Columns added since schema 1, applied in order to an older store when it is opened.
 MIGRATIONS = {2: ["ALTER TABLE episodes ADD COLUMN server_ms_median REAL"]}
 
 
-class StoreError(ValueError):
-    """The store file cannot be used (foreign, newer schema, unknown run)."""
+class StoreError(InputError):
+    """The store file cannot be used (foreign, newer schema, unknown run, missing): bad input."""
 
 
 @contextmanager
@@ -204,11 +205,11 @@ class Store:
 
     def add_episode(self, run_id: str, index: int, result) -> None:
         values = result.as_dict()
-        row = [values[f] for f in EPISODE_FIELDS]
+        row = [values[name] for name in EPISODE_COLUMNS]
         with self.transaction():
             self.db.execute(
-                f"INSERT INTO episodes(run_id, task, setting, episode_index, {', '.join(EPISODE_FIELDS)}, finished_at) "
-                f"VALUES (?, ?, ?, ?, {', '.join('?' * len(EPISODE_FIELDS))}, ?)",
+                f"INSERT INTO episodes(run_id, task, setting, episode_index, {', '.join(EPISODE_COLUMNS)}, finished_at) "
+                f"VALUES (?, ?, ?, ?, {', '.join('?' * len(EPISODE_COLUMNS))}, ?)",
                 (run_id, result.task, result.setting, index, *row, time.time()),
             )
 
@@ -225,3 +226,11 @@ class Store:
             + " ORDER BY r.created_at, e.task, e.setting, e.episode_index"
         )
         return [dict(r) for r in self.db.execute(query, run_ids or [])]
+
+
+def open_store(path: Path | str | None, must_exist: bool = False) -> Store:
+    """The store at `path` (default: results/gwbench.sqlite); `must_exist` for commands that only read."""
+    path = Path(path) if path else default_store()
+    if must_exist and not path.exists():
+        raise StoreError(f"store {path} does not exist (pass --store)")
+    return Store(path)

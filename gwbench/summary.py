@@ -2,39 +2,34 @@
 
 from __future__ import annotations
 
-import statistics
-
+from gwbench.cells import cells
 from gwbench.store import Store
 
 
 def run_summary(store: Store, run_id: str) -> list[dict]:
-    """One row per (task, setting): episodes, successes, rate, latency and the expert check."""
+    """One row per (task, setting), in the run's own task order: its Cell's figures and the expert check."""
+    run = store.run(run_id)
     checks = {(c["task"], c["setting"]): c for c in store.seed_checks(run_id)}
-    config = store.run(run_id)["config"]
-    groups: dict[tuple[str, str], list[dict]] = {
-        (task, setting): [] for task in config["tasks"] for setting in config["settings"]
-    }  # in the run's own task order
-    for episode in store.episodes([run_id]):
-        groups.setdefault((episode["task"], episode["setting"]), []).append(episode)
+    stored = cells(store.episodes([run_id]), label=run["policy"])  # one run: one row label
+    by_column = {(cell.task, cell.setting): cell for cell in stored.values()}
+    planned = [(task, setting) for task in run["config"]["tasks"] for setting in run["config"]["settings"]]
     rows = []
-    for (task, setting), episodes in groups.items():
-        if not episodes:
+    for task, setting in dict.fromkeys([*planned, *by_column]):  # planned order, then any stored beyond the plan
+        cell = by_column.get((task, setting))
+        if cell is None:
             continue
-        counted = [e for e in episodes if not e["skipped"]]
-        successes = sum(e["success"] for e in counted)
-        medians = [e["infer_ms_median"] for e in counted if e["infer_ms_median"] is not None]
         check = checks.get((task, setting), {})
         tried = check.get("tried", 0)
         rows.append(
             {
                 "task": task,
                 "setting": setting,
-                "episodes": len(counted),
-                "successes": successes,
-                "success_rate": successes / len(counted) if counted else None,
-                "infer_ms_median": statistics.median(medians) if medians else None,
-                "errors": sum(1 for e in counted if e["error"]),
-                "unstable": len(episodes) - len(counted),  # skipped: broken physics, in neither rate
+                "episodes": cell.episodes,
+                "successes": cell.successes,
+                "success_rate": cell.rate,
+                "infer_ms_median": cell.latency_ms,
+                "errors": cell.errors,
+                "unstable": cell.skipped,  # broken physics: in neither rate
                 "seeds_tried": tried,
                 "expert_solved": check.get("solved", 0) / tried if tried else None,
                 "seeds_skipped": check.get("skipped", 0),

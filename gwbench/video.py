@@ -1,11 +1,12 @@
 """`gwbench run --record-video DIR`: one MP4 per episode, the head camera with the story burnt in.
 
 Every frame carries the instruction (top) and the episode's outcome (bottom), so a clip shown
-alone still says what was asked and what happened. For a policy that imagines its future (it
-exposes `last_video`, K frames spaced `video_frame_stride` steps after each query: gigaworld with
-video on, motus), the imagined frame for the same moment sits beside the real one.
+alone still says what was asked and what happened. For a policy that imagines its future (its
+PolicyOutput carries `imagined`, K frames spaced `frame_stride` steps after each query: gigaworld
+with video on, motus), the imagined frame for the same moment sits beside the real one.
 
-Recording renders the head camera after physics steps, outside the policy's timed `act`, and
+The recorder is an observer of the episode loop (gwbench.episode). It renders the head camera
+after physics steps, outside the policy's timed `act`, and
 changes nothing the policy or the simulator sees, so a recorded episode ends exactly as an
 unrecorded one. Frames are kept at the camera's size until the episode ends (the outcome is
 only known then), then composed and encoded; the file appears under its final name atomically.
@@ -14,12 +15,18 @@ only known then), then composed and encoded; the file appears under its final na
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from core.errors import InputError, one_line
+from gwbench.episode import EpisodeObserver
+from gwbench.records import EpisodeResult
+from policies.base import PolicyOutput
 
 HEAD_CAMERA = "head_camera"
 PANEL_WIDTH = 320  # small camera images are enlarged to this width so the burnt-in text stays legible
@@ -38,11 +45,11 @@ class VideoOptions:
 
     def __post_init__(self):
         if self.stride < 1:
-            raise ValueError(f"video stride must be >= 1, got {self.stride}")
+            raise InputError(f"video stride must be >= 1, got {self.stride}")
 
 
-class EpisodeRecorder:
-    """Collects the head view (and imagined frames) of one episode; `finish` writes the MP4."""
+class EpisodeRecorder(EpisodeObserver):
+    """Collects the head view (and imagined frames) of one episode; at its end writes the MP4."""
 
     def __init__(self, path: Path, control_freq: int, options: VideoOptions = VideoOptions()):
         self.path = path
@@ -50,21 +57,35 @@ class EpisodeRecorder:
         self.fps = max(1.0, control_freq / options.stride)
         self.frames: list[np.ndarray] = []
         self.imagined: list[np.ndarray | None] = []
-        self.renders = 0  # the recorder's own renders, kept out of the episode's render count
         self._prediction: tuple[int, np.ndarray, int] | None = None  # (query step, frames, stride)
         self._any_imagined = False
+        self.step_limit = 0  # the task's, known from the reset on
 
-    def on_query(self, policy, step: int) -> None:
-        frames = getattr(policy, "last_video", None)
-        if frames is not None:
-            self._prediction = (step, np.asarray(frames), int(getattr(policy, "video_frame_stride", 1)))
+    def on_reset(self, env, observation: dict) -> None:
+        self.step_limit = env.task_spec.step_limit
+        self._record(env, 0)
+
+    def on_query(self, output: PolicyOutput, step: int) -> None:
+        if output.imagined is not None:
+            self._prediction = (step, np.asarray(output.imagined), int(output.frame_stride or 1))
             self._any_imagined = True
 
-    def on_step(self, env, step: int) -> None:
+    def on_step(self, env, step: int, action: np.ndarray, observation: dict) -> None:
+        self._record(env, step)
+
+    def on_end(self, result: EpisodeResult) -> None:
+        """A clip that cannot be written is reported, never a reason to lose the episode's result."""
+        if not result.instruction:  # the scene was never set up: nothing to show
+            return
+        try:
+            self.finish(result.instruction, outcome_text(result.success, result.steps, self.step_limit, result.error))
+        except Exception as failure:  # noqa: BLE001
+            print(f"gwbench: could not write {self.path}: {one_line(failure)}", file=sys.stderr)
+
+    def _record(self, env, step: int) -> None:
         if step % self.options.stride:
             return
-        self.frames.append(env.sim.render_camera(HEAD_CAMERA))
-        self.renders += 1
+        self.frames.append(env.render_camera(HEAD_CAMERA))
         self.imagined.append(self._imagined_at(step))
 
     def _imagined_at(self, step: int) -> np.ndarray | None:

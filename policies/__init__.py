@@ -1,8 +1,10 @@
-"""Policy adapters behind one protocol (policies.base.Policy); importing registers them."""
+"""Policy adapters behind one protocol (policies.base.Policy), found by name or address (policies.registry).
 
-from policies import expert, faulty, random_walk  # noqa: F401  (registers the adapters)
-from policies import learned  # noqa: F401  (registers gigaworld, motus, pi05)
-from policies import remote  # noqa: F401  (registers the address schemes openpi://, gwp-zmq://, robotwin:)
-from policies.base import POLICIES, Policy, PolicyError, TaskInfo, make_policy
+Importing this package is light: adapters (and torch, for the learned ones) load when first asked for.
+"""
 
-__all__ = ["POLICIES", "Policy", "PolicyError", "TaskInfo", "make_policy"]
+from policies.base import Policy, PolicyError, PolicyOutput, PolicyRequirements, TaskInfo
+from policies.registry import POLICIES, POLICY_SCHEMES, make_policy
+
+__all__ = ["POLICIES", "POLICY_SCHEMES", "Policy", "PolicyError", "PolicyOutput", "PolicyRequirements", "TaskInfo",
+           "make_policy"]

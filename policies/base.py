@@ -1,23 +1,27 @@
-"""The Policy protocol and the policy registry.
+"""The Policy protocol: everything the harness reads from a policy, declared here and nowhere else.
 
-A policy sees one observation (RoboTwin layout, see tasks.observation) and answers
-with an action chunk: a (T x action_dim) array the runner executes step by step
-before asking again. Inference time is measured around `act` alone.
+A policy sees one observation (RoboTwin's layout, see core.contract and tasks.observation) and answers
+with a PolicyOutput: an action chunk (T x action_dim) the runner executes step by step before asking
+again, plus what the harness records beside it (a server's own time, imagined frames). What a policy
+needs from the harness is declared once in `requirements`; nothing is read with getattr.
 
-    policy = make_policy("random", seed=3)
+    policy = make_policy("random", seed=3)          # policies.registry
     policy.reset(task_info)
-    chunk = policy.act(observation)        # (T, 16) for franka-panda
+    output = policy.act(observation)                # output.actions: (T, 16) for franka-panda
+
+Inference time is measured around `act` alone (gwbench.timing). A light module: no simulator, no torch.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from tasks.registry import Registry, UnknownNameError
+from core.errors import PolicyError
+
+__all__ = ["Policy", "PolicyError", "PolicyOutput", "PolicyRequirements", "TaskInfo"]
 
 
 @dataclass(frozen=True)
@@ -34,70 +38,42 @@ class TaskInfo:
     action_high: np.ndarray
     control_freq: int
     embodiment: str
-    # The simulator itself, handed only to policies marked `privileged` (the scripted expert).
+    # The simulator itself, handed only to policies whose requirements say `privileged` (the scripted expert).
     sim: Any = field(default=None, repr=False, compare=False)
 
 
-class PolicyError(RuntimeError):
-    """A policy could not produce an action chunk; the episode fails with this reason."""
+@dataclass(frozen=True)
+class PolicyRequirements:
+    """What a policy needs from the harness, declared up front."""
+
+    camera: tuple[int, int] | None = None  # (width, height) it reads images at; None: the run's default
+    privileged: bool = False  # reads the simulator (TaskInfo.sim): the scripted expert only; never served
+
+
+@dataclass(frozen=True)
+class PolicyOutput:
+    """One query's answer. Only `actions` is required; the rest is recorded when a policy has it."""
+
+    actions: np.ndarray  # (T, action_dim) absolute joint targets, T >= 1
+    server_ms: float | None = None  # a remote policy's own inference time (the harness times the round trip)
+    imagined: np.ndarray | None = None  # (K, h, w, 3) uint8 future head-camera frames the policy generated
+    frame_stride: int | None = None  # env steps between those frames (frame k shows step query + k * stride)
 
 
 @runtime_checkable
 class Policy(Protocol):
+    """Subclass it (explicitly) to inherit the defaults: no requirements, a no-op close."""
+
     name: str
-    privileged: bool  # True only for policies that read the simulator's state (the expert)
+    requirements: PolicyRequirements = PolicyRequirements()
 
     def reset(self, info: TaskInfo) -> None: ...
 
-    def act(self, observation: dict) -> np.ndarray: ...
+    def act(self, observation: dict) -> PolicyOutput: ...
 
     def describe(self) -> dict:
         """Identity stored with every result: adapter, options, checkpoint hash, chunk size..."""
         ...
 
-
-PolicyFactory = Callable[..., Policy]
-POLICIES: Registry[PolicyFactory] = Registry("policy")
-
-
-def register_policy(name: str) -> Callable[[PolicyFactory], PolicyFactory]:
-    return POLICIES.decorator(name)
-
-
-# Policies named by an address instead of a name: `openpi://HOST:PORT`, `robotwin:PATH` (see policies.remote).
-# A scheme's factory takes the text after "SCHEME:" and the options; a malformed address is its ValueError.
-POLICY_SCHEMES: Registry[PolicyFactory] = Registry("policy address scheme")
-ADDRESS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(.*)", re.DOTALL)
-SERVER_FORMS = "openpi://HOST:PORT or gwp-zmq://HOST:PORT"
-
-
-def register_policy_scheme(scheme: str) -> Callable[[PolicyFactory], PolicyFactory]:
-    return POLICY_SCHEMES.decorator(scheme)
-
-
-def make_policy(name: str, **options) -> Policy:
-    """Build a registered policy (`random`) or one named by address (`openpi://gpuhost:8000`, `robotwin:PATH`);
-    options are its keyword arguments (from `--policy-arg k=v`)."""
-    factory, address = _policy_factory(name)
-    try:
-        return factory(**options) if address is None else factory(address, **options)
-    except TypeError as error:
-        raise ValueError(f"policy '{name}' rejected its options {options}: {error}") from None
-
-
-def _policy_factory(name: str) -> tuple[PolicyFactory, str | None]:
-    if name in POLICIES:
-        return POLICIES.get(name), None
-    match = ADDRESS.fullmatch(name)
-    if match:
-        return POLICY_SCHEMES.get(match[1]), match[2]
-    if name.endswith(".safetensors"):
-        raise ValueError(f"policy '{name}' looks like a checkpoint file; give it as --checkpoint {name} "
-                         "with the policy it belongs to (gigaworld, motus or pi05)")
-    if "/" in name or name.endswith(".py"):
-        raise ValueError(f"policy '{name}' looks like a path; a RoboTwin policy module is given as robotwin:{name}, "
-                         f"a policy server as {SERVER_FORMS}")
-    try:
-        return POLICIES.get(name), None
-    except UnknownNameError as error:  # the usual "unknown policy" line, and the address forms
-        raise UnknownNameError(f"{error}; or an address: {SERVER_FORMS} or robotwin:PATH") from None
+    def close(self) -> None:
+        """Release connections, threads or files; the policy is not used again."""

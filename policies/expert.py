@@ -1,19 +1,19 @@
-"""`expert`: the task's scripted expert, replayed as a policy (privileged: it reads the scene)."""
+"""`expert`: the task's scripted expert, replayed as a policy (privileged: it reads the scene).
+
+The only adapter that reaches into tasks/, and only through the experts' public API (tasks.experts).
+"""
 
 from __future__ import annotations
 
-import numpy as np
-
-from policies.base import PolicyError, TaskInfo, register_policy
-from tasks.experts import EXPERTS
+from policies.base import Policy, PolicyError, PolicyOutput, PolicyRequirements, TaskInfo
+from tasks.experts import expert_plan
 
 
-@register_policy("expert")
-class ExpertPolicy:
+class ExpertPolicy(Policy):
     """Scripted motion-planning expert; each query plans the next motion segment."""
 
     name = "expert"
-    privileged = True
+    requirements = PolicyRequirements(privileged=True)
 
     def __init__(self):
         self._plan = None
@@ -21,11 +21,11 @@ class ExpertPolicy:
     def reset(self, info: TaskInfo) -> None:
         if info.sim is None:
             raise PolicyError("the expert needs the simulator (TaskInfo.sim)")
-        self._plan = EXPERTS.get(info.task)(info.sim)
+        self._plan = expert_plan(info.task, info.sim)
 
-    def act(self, observation: dict) -> np.ndarray:
+    def act(self, observation: dict) -> PolicyOutput:
         try:
-            return next(self._plan)
+            return PolicyOutput(next(self._plan))
         except StopIteration:
             raise PolicyError("expert plan ended without success") from None
 

@@ -17,13 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from policies.base import TaskInfo, register_policy
+from policies.base import PolicyOutput, TaskInfo
 from policies.random_walk import RandomPolicy
 
 FAULTS = ("raise", "nan", "inf", "shape", "empty", "hang", "exit")
 
 
-@register_policy("faulty")
 class FaultyPolicy(RandomPolicy):
     """Random joint targets, until the injected fault (fault=raise|nan|inf|shape|empty|hang|exit)."""
 
@@ -48,11 +47,14 @@ class FaultyPolicy(RandomPolicy):
         self._queries = 0
         self._armed = self.seeds is None or info.seed in self.seeds
 
-    def act(self, observation: dict) -> np.ndarray:
-        chunk = super().act(observation)
+    def act(self, observation: dict) -> PolicyOutput:
+        chunk = super().act(observation).actions
         self._queries += 1
-        if not self._armed or self._queries != self.at_query:
-            return chunk
+        if self._armed and self._queries == self.at_query:
+            chunk = self._inject(chunk)
+        return PolicyOutput(chunk)
+
+    def _inject(self, chunk: np.ndarray) -> np.ndarray:
         if self.fault == "raise":
             raise RuntimeError(f"injected fault at query {self._queries}")
         if self.fault in ("nan", "inf"):

@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from core.errors import InputError
 from policies.common.architectures import build_model
 from policies.common.checkpoint import save_checkpoint
 from policies.common.data import DemoDataset, dataset_hash
@@ -70,10 +71,10 @@ def train(
 ) -> dict:
     """Train `policy_name` for `steps` optimiser steps on DIR/*.h5; returns the checkpoint's sidecar."""
     if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
+        raise InputError(f"steps must be >= 1, got {steps}")
     out_path = Path(out_path)
     if out_path.suffix != ".safetensors":
-        raise ValueError(f"{out_path}: the checkpoint path must end in .safetensors")
+        raise InputError(f"{out_path}: the checkpoint path must end in .safetensors")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     model = build_model(policy_name, config)

@@ -29,13 +29,15 @@ import torch
 from mani_skill.envs.sapien_env import BaseEnv
 from mani_skill.utils.structs.types import SimConfig
 
+from core.contract import ARMS, CameraSpec
+from core.errors import SimulationFault
 from tasks.language import SPLITS, InstructionTemplates
+from tasks.physics_check import PhysicsWatch
 from tasks.runtime import configure
 from tasks.scene.clutter import body_colors
 from tasks.scene.domain import Domain, sample_domain
-from tasks.scene.embodiments import ARMS, EMBODIMENTS
-from tasks.physics_check import PhysicsWatch, SimulationFault
-from tasks.scene.room import CameraSpec, build_room, camera_configs
+from tasks.scene.embodiments import EMBODIMENTS
+from tasks.scene.room import build_room, camera_configs
 
 SIM_FREQ = 100  # physics steps per second
 CONTROL_FREQ = 20  # actions per second; one action = one env step = 5 physics steps
@@ -109,10 +111,6 @@ class RoboTwinTaskEnv(BaseEnv, abc.ABC):
         self.render_ns = 0  # time spent rendering them: the harness keeps it out of a policy's inference time
         self.physics_watch = PhysicsWatch()
         self._rendered_at = -1  # physics step the renderer last synced to
-        if self.embodiment.agent_uid().startswith("gwbench_panda_light"):
-            from tasks.scene.light_meshes import ensure_light_panda
-
-            ensure_light_panda()
         uid = self.embodiment.agent_uid()
         kwargs.setdefault("render_backend", "gpu" if render.mode == "gpu" else "cpu")
         super().__init__(

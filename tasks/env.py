@@ -16,10 +16,11 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 
+from core.contract import ARMS, CAMERA_NAMES, CameraSpec
+from tasks.catalog import TASKS
 from tasks.observation import build_observation
-from tasks.scene.embodiments import ARMS
-from tasks.scene.room import CAMERA_NAMES, CameraSpec
-from tasks.spec import TASKS, check_setting
+from tasks.scene.embodiments import DEFAULT_EMBODIMENT
+from tasks.spec import check_setting
 
 
 class TaskEnv(gym.Env):
@@ -29,7 +30,7 @@ class TaskEnv(gym.Env):
         self,
         task: str,
         setting: str = "clean",
-        embodiment: str = "franka-panda",
+        embodiment: str = DEFAULT_EMBODIMENT,
         camera: CameraSpec = CameraSpec(),
         instructions: str = "unseen",
         render_mode: str | None = None,
@@ -93,15 +94,51 @@ class TaskEnv(gym.Env):
         return self.observation(), float(success), success, False, self._info()
 
     def render(self):
-        return self.sim.render_camera("head_camera")
+        return self.render_camera("head_camera")
 
     def close(self):
         self.sim.close()
 
-    # ------------------------------------------------------------------ helpers
+    # ------------------------------------------------------------------ what the harness reads
+    # `sim` (the ManiSkill env) is the privileged handle, given only to the scripted expert; the
+    # harness reads the scene through these instead.
     @property
     def instruction(self) -> str:
         return self.sim.instruction()
+
+    @property
+    def control_freq(self) -> int:
+        """Actions per second (one action = one env step)."""
+        return self.sim.control_freq
+
+    @property
+    def camera_spec(self) -> CameraSpec:
+        return self.sim.camera_spec
+
+    @property
+    def renders(self) -> int:
+        """Camera images rendered since the env was made."""
+        return self.sim.renders
+
+    @property
+    def render_ns(self) -> int:
+        """Time spent rendering them, so a policy's inference time can leave it out (gwbench.timing)."""
+        return self.sim.render_ns
+
+    def render_camera(self, name: str) -> np.ndarray:
+        """One camera's image now (H, W, 3) uint8, outside any observation (e.g. to record video)."""
+        return self.sim.render_camera(name)
+
+    def scene_hash(self) -> str:
+        """Digest of the scene now; the same seed gives the same hash in any process."""
+        return self.sim.scene_hash()
+
+    def describe_scene(self) -> dict:
+        """The setting's randomization and the distractors on the table (what `gwbench show` prints)."""
+        return {
+            "domain": self.sim.domain.describe(),
+            "distractors": [f"{d.color} {d.kind}" for d in self.sim.distractors],
+        }
 
     @property
     def success(self) -> bool:
@@ -131,8 +168,8 @@ class TaskEnv(gym.Env):
         action = {}
         for index, (uid, _agent) in enumerate(self.sim.agent.agents_dict.items()):
             arm = ARMS[index]
-            gripper = target[self.embodiment.gripper_index(arm)]
-            action[uid] = np.concatenate([target[self.embodiment.arm_slice(arm)], [2.0 * gripper - 1.0]])
+            gripper = target[self.embodiment.layout.gripper_index(arm)]
+            action[uid] = np.concatenate([target[self.embodiment.layout.arm_slice(arm)], [2.0 * gripper - 1.0]])
         return action
 
     def _info(self) -> dict:

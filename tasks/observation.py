@@ -18,8 +18,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from tasks.scene.embodiments import ARMS
-from tasks.scene.room import CAMERA_NAMES
+from core.contract import ARMS, CAMERA_NAMES
 
 CAMERA_KEYS = ("rgb", "intrinsic_cv", "extrinsic_cv", "cam2world_gl")
 
@@ -71,13 +70,9 @@ def joint_vector(env) -> np.ndarray:
 
 
 def build_observation(env, instruction: str) -> dict:
-    vector = joint_vector(env)
-    emb = env.embodiment
-    joint_action = {"vector": vector}
+    joint_action = env.embodiment.layout.split(joint_vector(env))
     endpose = {}
     for arm in ARMS:
-        joint_action[f"{arm}_arm"] = vector[emb.arm_slice(arm)]
-        joint_action[f"{arm}_gripper"] = float(vector[emb.gripper_index(arm)])
         tcp = env.tcp_pose(arm)
         endpose[f"{arm}_endpose"] = np.concatenate([tcp.p, tcp.q]).astype(np.float32)
         endpose[f"{arm}_gripper"] = joint_action[f"{arm}_gripper"]

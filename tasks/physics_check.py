@@ -2,7 +2,8 @@
 
 PhysX occasionally resolves a deep penetration by launching a body, or lets a thin one tunnel
 into the table. Such an episode says nothing about the policy: the harness marks it skipped as
-unstable (never a failure, never a success) and counts it in the run's "unstable" figure.
+unstable (never a failure, never a success) and counts it in the run's "unstable" figure; the
+env raises core.errors.SimulationFault for what this watch finds.
 Knocking an object off the table is a real failure and is not flagged: only places and
 speeds that real physics on this table cannot produce are.
 """
@@ -18,10 +19,6 @@ ESCAPE_SPEED = 8.0  # m/s; a fall from the table reaches ~4, a Panda's hand ~2
 ESCAPE_RADIUS = 50.0  # m: only a numerical blow-up gets here (a can knocked off the table rolls metres)
 BELOW_FLOOR = -0.05  # m
 TABLE_EDGE_MARGIN = 0.03  # m; near the edge an object may legitimately hang over
-
-
-class SimulationFault(RuntimeError):
-    """The physics broke mid-episode (an object exploded or passed through the table)."""
 
 
 class PhysicsWatch:

@@ -18,7 +18,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from core.paths import cache_dir
+
 LAVAPIPE_ICD_NAME = "lvp_icd.json"
 # Where Vulkan loaders look for installed drivers (ICD manifests).
 SYSTEM_ICD_DIRS = (
@@ -29,15 +30,6 @@ SYSTEM_ICD_DIRS = (
 )
 RENDER_CHOICES = ("auto", "gpu", "cpu")
 VISUAL_CHOICES = ("auto", "light", "full")
-
-
-def cache_dir() -> Path:
-    """gwbench's cache: `$GWBENCH_CACHE`, else `.cache/` in a source checkout, else ~/.cache/gwbench."""
-    if os.environ.get("GWBENCH_CACHE"):
-        return Path(os.environ["GWBENCH_CACHE"]).expanduser().resolve()
-    if (REPO_ROOT / "pyproject.toml").exists():
-        return REPO_ROOT / ".cache"
-    return Path.home() / ".cache" / "gwbench"
 
 
 def lavapipe_icd_path() -> Path:

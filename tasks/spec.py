@@ -1,9 +1,10 @@
-"""Task metadata and the task registry; registering a task also registers its Gymnasium id.
+"""Task metadata, declared on the task class; tasks.catalog registers the declared tasks on first use.
 
-    @register_task("stack_blocks_two", max_episode_steps=800, arms="one", category="blocks")
+    @task("stack_blocks_two", max_episode_steps=800, arms="one", category="blocks")
     class StackBlocksTwo(RoboTwinTaskEnv): ...
 
-makes `gym.make("gwbench/stack_blocks_two-v0")` work and puts the task in `TASKS`.
+Declaring checks the task against RoboTwin 2.0's protocol (its name and step limit) and attaches a
+TaskSpec; nothing global happens until the catalog is first read (see tasks.catalog).
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-import gymnasium as gym
-
+from core.errors import InputError
 from tasks.language import InstructionTemplates
-from tasks.registry import Registry
-from tasks.robotwin2.protocol import STEP_LIMITS
-from tasks.scene.domain import SETTINGS
+from tasks.robotwin2.protocol import SETTINGS, STEP_LIMITS
 
 ARM_NEEDS = ("one", "both")  # "one": either arm can do it (RoboTwin picks the nearer); "both": needs two
 
@@ -40,33 +38,24 @@ class TaskSpec:
         return doc.splitlines()[0] if doc else ""
 
 
-TASKS: Registry[TaskSpec] = Registry("task")
-
-
-def register_task(name: str, *, max_episode_steps: int, arms: str, category: str, version: int = 1) -> Callable:
+def task(name: str, *, max_episode_steps: int, arms: str, category: str, version: int = 1) -> Callable:
+    """Declare a task class (see the module docstring)."""
     if STEP_LIMITS.get(name) != max_episode_steps:
         raise ValueError(f"{name}: RoboTwin 2.0's step limit is {STEP_LIMITS.get(name)}, not {max_episode_steps}")
     if arms not in ARM_NEEDS:
         raise ValueError(f"{name}: arms must be one of {ARM_NEEDS}, not '{arms}'")
 
-    def decorate(env_cls: type) -> type:
+    def declare(env_cls: type) -> type:
         if not isinstance(getattr(env_cls, "INSTRUCTIONS", None), InstructionTemplates):
             raise TypeError(f"{name}: the task class needs INSTRUCTIONS = InstructionTemplates(seen=..., unseen=...)")
         env_cls.task_name = name
-        spec = TASKS.register(name, TaskSpec(name, env_cls, max_episode_steps, arms, category, version))
-        gym.register(
-            id=spec.gym_id,
-            entry_point="tasks.env:TaskEnv",
-            kwargs={"task": name},
-            max_episode_steps=max_episode_steps,
-            disable_env_checker=True,
-        )
+        env_cls.task_spec = TaskSpec(name, env_cls, max_episode_steps, arms, category, version)
         return env_cls
 
-    return decorate
+    return declare
 
 
 def check_setting(setting: str) -> str:
     if setting not in SETTINGS:
-        raise ValueError(f"unknown setting '{setting}'; known: {', '.join(SETTINGS)}")
+        raise InputError(f"unknown setting '{setting}'; known: {', '.join(SETTINGS)}")
     return setting

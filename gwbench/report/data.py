@@ -1,5 +1,5 @@
-"""What reports, exports and the gate read from a store: episodes labelled by policy, and per
-(policy, task, setting) cells of successes, episodes and latency.
+"""What reports, exports and the gate select from a store: the counted episodes of the chosen runs,
+each labelled with its row (gwbench.cells aggregates them into cells), and the report's column order.
 
 A row label is the policy name plus its non-default options (`gigaworld video=true`), and a short
 checkpoint hash where one policy name was run with several checkpoints, so different variants are
@@ -10,28 +10,11 @@ not the policy's failures and are left out.
 
 from __future__ import annotations
 
-import statistics
-from dataclasses import dataclass
-
-from gwbench.cli import InputError
-from gwbench.store import Store, StoreError
+from core.errors import InputError
+from gwbench.store import Store
 
 SETTING_ORDER = ("clean", "randomized")
 SETTING_TITLES = {"clean": "Clean (Easy)", "randomized": "Randomized (Hard)"}
-
-
-@dataclass(frozen=True)
-class Cell:
-    policy: str
-    task: str
-    setting: str
-    successes: int
-    episodes: int
-    latency_ms: float | None  # median over the episodes' median ms per query
-
-    @property
-    def rate(self) -> float:
-        return self.successes / self.episodes
 
 
 def _variant(run: dict) -> str:
@@ -56,10 +39,8 @@ def row_labels(runs: list[dict]) -> dict[str, str]:
 
 
 def select_runs(store: Store, run_ids: list[str] | None) -> list[dict]:
-    try:
-        runs = [store.run(run_id) for run_id in run_ids] if run_ids else store.runs()
-    except StoreError as error:
-        raise InputError(str(error)) from None
+    """The given runs (an unknown one is bad input), else every run; a store without runs is bad input."""
+    runs = [store.run(run_id) for run_id in run_ids] if run_ids else store.runs()
     if not runs:
         raise InputError(f"store {store.path} holds no runs; make some with `gwbench run`")
     return runs
@@ -87,22 +68,8 @@ def load_episodes(store: Store, run_ids: list[str] | None = None, policies: list
     return list(latest.values())
 
 
-def build_cells(episodes: list[dict]) -> dict[tuple[str, str, str], Cell]:
-    """(label, task, setting) -> Cell; labels in the order of their first run."""
-    groups: dict[tuple[str, str, str], list[dict]] = {}
-    for episode in episodes:
-        groups.setdefault((episode["label"], episode["task"], episode["setting"]), []).append(episode)
-    return {key: Cell(*key, sum(e["success"] for e in group), len(group), median_latency(group))
-            for key, group in groups.items()}
-
-
-def median_latency(episodes: list[dict]) -> float | None:
-    medians = [e["infer_ms_median"] for e in episodes if e["infer_ms_median"] is not None]
-    return float(statistics.median(medians)) if medians else None
-
-
 def ordered_columns(cells: dict) -> list[tuple[str, str]]:
-    """(task, setting) columns: tasks in alphabetical order, clean before randomized."""
+    """The (task, setting) columns of cells keyed (label, task, setting): tasks alphabetical, clean first."""
     tasks = sorted({task for _, task, _ in cells})
     present = {(task, setting) for _, task, setting in cells}
     settings = [s for s in SETTING_ORDER if any(s == setting for _, setting in present)]

@@ -11,21 +11,26 @@ equal episodes per task that equals the mean over tasks. One file describes one 
 
 from __future__ import annotations
 
-from gwbench.cli import InputError
-from gwbench.report.data import build_cells, median_latency, ordered_columns
+from core.errors import InputError
+from gwbench.cells import Cell, cells, median_latency
+from gwbench.report.data import ordered_columns
 from gwbench.report.stats import wilson_interval
 
 
-def _metrics(episodes: list[dict]) -> dict:
-    successes = sum(e["success"] for e in episodes)
-    low, high = wilson_interval(successes, len(episodes))
+def _metrics(successes: int, episodes: int, latency_ms: float | None) -> dict:
+    low, high = wilson_interval(successes, episodes)
     return {
-        "pc_success": 100 * successes / len(episodes),
-        "n_episodes": len(episodes),
+        "pc_success": 100 * successes / episodes,
+        "n_episodes": episodes,
         "n_successes": successes,
         "pc_success_ci95": [100 * low, 100 * high],
-        "infer_ms_median": median_latency(episodes),
+        "infer_ms_median": latency_ms,
     }
+
+
+def _pooled(group: list[Cell], episodes: list[dict]) -> dict:
+    """The cells' episodes as one: counts add up; the latency is the median over all the episodes."""
+    return _metrics(sum(c.successes for c in group), sum(c.episodes for c in group), median_latency(episodes))
 
 
 def eval_info(episodes: list[dict]) -> dict:
@@ -33,17 +38,21 @@ def eval_info(episodes: list[dict]) -> dict:
     if len(labels) != 1:
         raise InputError(f"eval_info holds one policy's results; the selection has {', '.join(labels)}: "
                          f"choose one with --policies or --runs")
-    per_task, per_group = [], {}
-    for task, setting in ordered_columns(build_cells(episodes)):
+    measured = cells(episodes)
+    per_task = []
+    for task, setting in ordered_columns(measured):
+        cell = measured[labels[0], task, setting]
         group = sorted((e for e in episodes if (e["task"], e["setting"]) == (task, setting)), key=lambda e: e["seed"])
-        metrics = _metrics(group) | {"successes": [bool(e["success"]) for e in group], "seeds": [e["seed"] for e in group]}
+        metrics = (_metrics(cell.successes, cell.episodes, cell.latency_ms)
+                   | {"successes": [bool(e["success"]) for e in group], "seeds": [e["seed"] for e in group]})
         per_task.append({"task_group": setting, "task_id": task, "task": task, "setting": setting, "metrics": metrics})
-    for setting in dict.fromkeys(entry["setting"] for entry in per_task):
-        per_group[setting] = _metrics([e for e in episodes if e["setting"] == setting])
+    per_group = {setting: _pooled([c for c in measured.values() if c.setting == setting],
+                                  [e for e in episodes if e["setting"] == setting])
+                 for setting in dict.fromkeys(entry["setting"] for entry in per_task)}
     return {
         "policy": labels[0],
         "runs": sorted({e["run_id"] for e in episodes}),
         "per_task": per_task,
         "per_group": per_group,
-        "overall": _metrics(episodes),
+        "overall": _pooled(list(measured.values()), episodes),
     }

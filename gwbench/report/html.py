@@ -12,18 +12,15 @@ from __future__ import annotations
 import base64
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gwbench.report.html_runs import run_sections
 from gwbench.report.html_videos import MEGABYTE, Clip, ClipSelection, recorded_clips, select_clips
+from gwbench.report.options import ReportOptions
 from gwbench.report.reference import ReportedRow
 from gwbench.report.render import BELOW_BEST_MARK, LEGEND
 from gwbench.report.stats import SIGNIFICANCE
 from gwbench.report.table import Column, Entry, Table
 from gwbench.store import Store
-
-if TYPE_CHECKING:
-    from gwbench.report import ReportOptions
 
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 1500px; padding: 0 1em; color: #222; }

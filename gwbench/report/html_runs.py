@@ -13,6 +13,7 @@ import json
 import time
 from html import escape
 
+from gwbench.cells import Cell, cells
 from gwbench.store import Store
 
 # config keys shown under their own names, in this order; the rest follow as they are
@@ -85,26 +86,26 @@ def _config_rows(config: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def _cell_rows(checks: list[dict], episodes: list[dict]) -> str:
+def _cell_rows(checks: list[dict], episodes: list[dict], label: str) -> str:
     """One row per (task, setting): expert check, seed pool file, outcomes, and the seeds in a <details>."""
-    checks_by_cell = {(c["task"], c["setting"]): c for c in checks}
-    by_cell: dict[tuple[str, str], list[dict]] = {}
-    for episode in episodes:
-        by_cell.setdefault((episode["task"], episode["setting"]), []).append(episode)
+    checks_by_column = {(c["task"], c["setting"]): c for c in checks}
+    cells_by_column = {(c.task, c.setting): c for c in cells(episodes, label=label).values()}
     rows = []
-    for cell in sorted(by_cell.keys() | checks_by_cell.keys()):
-        check, group = checks_by_cell.get(cell), by_cell.get(cell, [])
-        counted = [e for e in group if not e["skipped"]]
+    for column in sorted(cells_by_column.keys() | checks_by_column.keys()):
+        check = checks_by_column.get(column)
+        # A column expert-checked but without stored episodes (e.g. an interrupted run) shows as 0 of 0.
+        cell = cells_by_column.get(column) or Cell(label, *column, successes=0, episodes=0, latency_ms=None)
+        group = [e for e in episodes if (e["task"], e["setting"]) == column]
         expert = (f"{check['solved']} of {check['tried']} solved, {check['skipped']} skipped" if check else "-")
         seeds = [f"evaluated: {_ranges([e['seed'] for e in group])}",
-                 f"succeeded: {_ranges([e['seed'] for e in counted if e['success']])}"]
-        if len(counted) < len(group):
+                 f"succeeded: {_ranges([e['seed'] for e in group if e['success'] and not e['skipped']])}"]
+        if cell.skipped:
             seeds.append(f"skipped (scene not set up): {_ranges([e['seed'] for e in group if e['skipped']])}")
         seeds += [f"seed {e['seed']} error: {e['error']}" for e in group if e["error"]]
-        summary = f"{len(group)} seeds, {sum(e['success'] for e in counted)} of {len(counted)} succeeded"
+        summary = f"{len(group)} seeds, {cell.successes} of {cell.episodes} succeeded"
         details = "<br>".join(escape(line) for line in seeds)
         rows.append(
-            f"<tr><td>{escape(cell[0])}</td><td>{escape(cell[1])}</td><td>{escape(expert)}</td>"
+            f"<tr><td>{escape(column[0])}</td><td>{escape(column[1])}</td><td>{escape(expert)}</td>"
             f"<td class=\"path\">{escape(check['pool_file']) if check else '-'}</td>"
             f"<td><details><summary>{escape(summary)}</summary>{details}</details></td></tr>"
         )
@@ -129,6 +130,6 @@ def run_sections(store: Store, runs: list[dict], labels: dict[str, str]) -> str:
         articles.append(
             f'<article class="run" id="run-{escape(run_id)}"><h3>{escape(run_id)}</h3>'
             f"{_fields(overview + _environment_rows(run['fingerprint']) + _config_rows(run['config']))}"
-            f"{_cell_rows(store.seed_checks(run_id), episodes)}</article>"
+            f"{_cell_rows(store.seed_checks(run_id), episodes, labels[run_id])}</article>"
         )
     return "\n".join(articles)

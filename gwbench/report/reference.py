@@ -12,8 +12,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from gwbench.cli import InputError
-from tasks.runtime import REPO_ROOT
+from core.errors import InputError
+from core.paths import REPO_ROOT
 
 DEFAULT_REFERENCE = REPO_ROOT / "results" / "reference" / "robotwin2.csv"
 REFERENCE_COLUMNS = ("policy", "source", "clean", "randomized", "latency_ms", "hardware", "citation")

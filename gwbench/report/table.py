@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-from gwbench.report.data import SETTING_TITLES, build_cells, median_latency, ordered_columns
+from gwbench.cells import cells, median_latency
+from gwbench.report.data import SETTING_TITLES, ordered_columns
 from gwbench.report.stats import SIGNIFICANCE, mcnemar_exact, wilson_interval
 
 
@@ -79,9 +80,9 @@ def _column_filter(column: Column):
 
 
 def build_table(episodes: list[dict]) -> Table:
-    cells = build_cells(episodes)
-    labels = list(dict.fromkeys(label for label, _, _ in cells))
-    task_columns = ordered_columns(cells)
+    by_key = cells(episodes)
+    labels = list(dict.fromkeys(label for label, _, _ in by_key))
+    task_columns = ordered_columns(by_key)
     settings = list(dict.fromkeys(setting for _, setting in task_columns))
     columns = [Column(f"{task} {setting}", setting, task) for task, setting in task_columns]
     columns += [Column(SETTING_TITLES.get(setting, setting), setting, None) for setting in settings]
@@ -91,12 +92,12 @@ def build_table(episodes: list[dict]) -> Table:
     for label in labels:
         for column in columns:
             if column.task is not None:
-                cell = cells.get((label, column.task, column.setting))
+                cell = by_key.get((label, column.task, column.setting))
                 if cell:
                     raw[label, column] = Entry(cell.rate, cell.successes, cell.episodes,
                                                wilson_interval(cell.successes, cell.episodes))
                 continue
-            own = [c for (lab, _, setting), c in cells.items() if lab == label and setting == column.setting]
+            own = [c for (lab, _, setting), c in by_key.items() if lab == label and setting == column.setting]
             if own:  # mean of per-task rates: every task weighs the same, as in RoboTwin 2.0's averages
                 raw[label, column] = Entry(sum(c.rate for c in own) / len(own), sum(c.successes for c in own),
                                            sum(c.episodes for c in own), None, tasks=len(own))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.errors import InputError
 from policies.gigaworld.configuration import GigaWorldConfig
 from policies.gigaworld.modeling import GigaWorldModel
 from policies.motus.configuration import MotusConfig
@@ -19,6 +20,6 @@ ARCHITECTURES = {
 def build_model(name: str, config=None):
     """A freshly initialised model of architecture `name` (default configuration unless given)."""
     if name not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture '{name}'; known: {', '.join(ARCHITECTURES)}")
+        raise InputError(f"unknown architecture '{name}'; known: {', '.join(ARCHITECTURES)}")
     config_class, model_class = ARCHITECTURES[name]
     return model_class(config if config is not None else config_class())

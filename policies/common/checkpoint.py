@@ -15,6 +15,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from core.errors import InputError
 from policies.common.architectures import ARCHITECTURES
 from policies.common.configuration import config_from_dict, config_to_dict
 
@@ -41,7 +42,7 @@ def save_checkpoint(model: torch.nn.Module, path: str | Path, record: dict) -> d
     """Write the weights and the sidecar (`record` plus what the model itself says); returns the sidecar."""
     path = Path(path)
     if path.suffix != ".safetensors":
-        raise ValueError(f"{path}: a checkpoint must be a .safetensors file")
+        raise InputError(f"{path}: a checkpoint must be a .safetensors file")
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()}
     save_file(tensors, str(path), metadata={"format": FORMAT})  # one key: safetensors orders several at random
@@ -62,16 +63,16 @@ def load_checkpoint(path: str | Path, policy: str, device: str = "cpu") -> tuple
     """The model stored at `path` (eval mode) and its sidecar; ValueError naming the file on any problem."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"checkpoint {path}: file not found (train one with `gwbench train --policy {policy}`)")
+        raise InputError(f"checkpoint {path}: file not found (train one with `gwbench train --policy {policy}`)")
     sidecar_file = sidecar_path(path)
     if not sidecar_file.is_file():
-        raise ValueError(f"checkpoint {path}: its sidecar {sidecar_file.name} is missing")
+        raise InputError(f"checkpoint {path}: its sidecar {sidecar_file.name} is missing")
     try:
         sidecar = json.loads(sidecar_file.read_text())
     except (OSError, ValueError) as error:
-        raise ValueError(f"checkpoint {path}: sidecar {sidecar_file.name} is not valid JSON ({error})") from None
+        raise InputError(f"checkpoint {path}: sidecar {sidecar_file.name} is not valid JSON ({error})") from None
     if sidecar.get("format") != FORMAT or sidecar.get("policy") != policy:
-        raise ValueError(
+        raise InputError(
             f"checkpoint {path}: holds architecture '{sidecar.get('policy')}' ({sidecar.get('format')}), not '{policy}'"
         )
     config_class, model_class = ARCHITECTURES[policy]
@@ -79,14 +80,14 @@ def load_checkpoint(path: str | Path, policy: str, device: str = "cpu") -> tuple
         config = config_from_dict(config_class, sidecar["config"])
         model = model_class(config)
     except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"checkpoint {path}: sidecar config does not describe a {policy} model ({error})") from None
+        raise InputError(f"checkpoint {path}: sidecar config does not describe a {policy} model ({error})") from None
     try:
         tensors = load_file(str(path), device=device)
     except (SafetensorError, OSError, ValueError) as error:
-        raise ValueError(f"checkpoint {path}: not a readable safetensors file ({error})") from None
+        raise InputError(f"checkpoint {path}: not a readable safetensors file ({error})") from None
     try:
         model.load_state_dict(tensors, strict=True)
     except RuntimeError as error:
         first = str(error).splitlines()[1].strip() if "\n" in str(error) else str(error)
-        raise ValueError(f"checkpoint {path}: weights do not match the sidecar's {policy} architecture ({first})") from None
+        raise InputError(f"checkpoint {path}: weights do not match the sidecar's {policy} architecture ({first})") from None
     return model.to(device).eval(), sidecar

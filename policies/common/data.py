@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from core.errors import InputError
 from policies.common import language
 from policies.common.configuration import CAMERAS, ActionConfig
 from policies.common.normalization import actions_to_targets
@@ -32,7 +33,7 @@ VERSION = 1
 def demo_files(data_dir: str | Path) -> list[Path]:
     files = sorted(Path(data_dir).glob("*.h5"))
     if not files:
-        raise ValueError(f"{data_dir}: no demonstration files (*.h5) found")
+        raise InputError(f"{data_dir}: no demonstration files (*.h5) found")
     return files
 
 
@@ -60,11 +61,11 @@ def _read_file(path: Path, cameras: tuple[str, ...]) -> tuple[dict, list[Episode
     try:
         handle = h5py.File(path, "r")
     except OSError as error:  # not HDF5, truncated, or still open for writing by `gwbench collect`
-        raise ValueError(f"{path}: cannot read it as HDF5 ({error})") from None
+        raise InputError(f"{path}: cannot read it as HDF5 ({error})") from None
     with handle:
         attrs = dict(handle.attrs)
         if attrs.get("format") != FORMAT or int(attrs.get("version", -1)) != VERSION:
-            raise ValueError(f"{path}: not a {FORMAT} v{VERSION} file")
+            raise InputError(f"{path}: not a {FORMAT} v{VERSION} file")
         episodes = []
         for name in sorted(handle["episodes"]):
             group = handle["episodes"][name]
@@ -96,7 +97,7 @@ class DemoDataset(Dataset):
             self.episodes.extend(episodes)
         layouts = {(int(a["camera_height"]), int(a["camera_width"]), int(a["frame_stride"])) for a in attributes}
         if len(layouts) != 1:
-            raise ValueError(f"{data_dir}: files disagree on camera size or frame stride: {sorted(layouts)}")
+            raise InputError(f"{data_dir}: files disagree on camera size or frame stride: {sorted(layouts)}")
         self.camera_height, self.camera_width, self.frame_stride = layouts.pop()
         self.index = [
             (episode_index, frame)
@@ -105,7 +106,7 @@ class DemoDataset(Dataset):
             if step < len(episode.actions)
         ]
         if not self.index:
-            raise ValueError(f"{data_dir}: the demonstrations hold no rendered step with actions after it")
+            raise InputError(f"{data_dir}: the demonstrations hold no rendered step with actions after it")
 
     def __len__(self) -> int:
         return len(self.index)

@@ -1,28 +1,34 @@
-"""What the two policy-server clients share: addresses, timeouts, bounded retries, one-line errors.
+"""What the two policy-server clients share: addresses, options, and ServerPolicy, their common base.
 
-A dropped connection (refused, reset, closed, timed out) is retried with exponential back-off; when
-the retries are spent the query raises PolicyError, which fails the episode (gwbench.episode) and
-lets the run go on. The defaults let a dead server fail an episode in about two seconds.
+ServerPolicy owns the connection's life: first contact when the adapter is made (a wrong address fails
+with ServerUnreachableError, bad input, before a run starts), a reconnection after every drop, bounded
+retries with doubling back-off, gwbench's per-episode reset, one-line errors and close(). A protocol's
+subclass (policies.remote.openpi_adapter, policies.remote.gwp_zmq_adapter) only opens its transport,
+exchanges one message, and encodes and decodes.
+
+A dropped connection (refused, reset, closed, timed out) is retried; when the retries are spent the
+query raises PolicyError, which fails the episode (gwbench.episode) and lets the run go on. The defaults
+let a dead server fail an episode in about two seconds.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
 
-from policies.base import PolicyError
+from core.contract import CameraSpec
+from core.errors import InputError, PolicyError, ServerUnreachableError, one_line
+from policies.base import Policy, PolicyOutput, PolicyRequirements, TaskInfo
 
 T = TypeVar("T")
-
-
-class ServerUnreachableError(PolicyError, ValueError):
-    """No server answered at the address. A ValueError too, so `gwbench run` reports it as bad input (exit 2)."""
+DEFAULT_CAMERA = CameraSpec().size  # rendered when a server says nothing about sizes: RoboTwin's 320x240
 
 
 @dataclass(frozen=True)
@@ -38,11 +44,11 @@ class ConnectionOptions:
         for name in ("connect_timeout", "query_timeout"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a number of seconds > 0, got {value!r}")
+                raise InputError(f"{name} must be a number of seconds > 0, got {value!r}")
         if not (isinstance(self.retries, int) and 0 <= self.retries <= 10):
-            raise ValueError(f"retries must be an integer from 0 to 10, got {self.retries!r}")
+            raise InputError(f"retries must be an integer from 0 to 10, got {self.retries!r}")
         if not (isinstance(self.backoff, (int, float)) and 0 <= self.backoff <= 60):
-            raise ValueError(f"backoff must be seconds from 0 to 60, got {self.backoff!r}")
+            raise InputError(f"backoff must be seconds from 0 to 60, got {self.backoff!r}")
 
     def delay(self, retry: int) -> float:
         return self.backoff * 2**retry
@@ -56,72 +62,34 @@ class Address:
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self.scheme}://{host}:{self.port}"
+        return f"{self.scheme}://{url_host(self.host)}:{self.port}"
+
+
+def url_host(host: str) -> str:
+    """A host as it appears in a URL: IPv6 addresses in brackets."""
+    return f"[{host}]" if ":" in host else host
 
 
 def parse_address(scheme: str, target: str, default_port: int | None = None) -> Address:
-    """`//HOST:PORT` (the text after "SCHEME:") as an Address; ValueError naming the bad value otherwise."""
+    """`//HOST:PORT` (the text after "SCHEME:") as an Address; InputError naming the bad value otherwise."""
     form = f"{scheme}://HOST:PORT" if default_port is None else f"{scheme}://HOST[:PORT] (default port {default_port})"
     example = f"{scheme}://127.0.0.1:{default_port or 8000}"
     bad = f"{scheme} policy address '{scheme}:{target}' is malformed"
     if not target.startswith("//"):
-        raise ValueError(f"{bad}: expected {form}, e.g. {example}")
+        raise InputError(f"{bad}: expected {form}, e.g. {example}")
     parts = urlsplit(f"{scheme}:{target}")
     try:
         port = parts.port
     except ValueError:
-        raise ValueError(f"{bad}: the port must be a number from 1 to 65535; expected {form}") from None
+        raise InputError(f"{bad}: the port must be a number from 1 to 65535; expected {form}") from None
     if not parts.hostname or parts.username or parts.password or parts.path not in ("", "/") or parts.query \
             or parts.fragment:
-        raise ValueError(f"{bad}: expected {form}, e.g. {example}")
+        raise InputError(f"{bad}: expected {form}, e.g. {example}")
     if port is None and default_port is None:
-        raise ValueError(f"{bad}: the port is missing; expected {form}, e.g. {example}")
+        raise InputError(f"{bad}: the port is missing; expected {form}, e.g. {example}")
     if port == 0:
-        raise ValueError(f"{bad}: the port must be a number from 1 to 65535; expected {form}")
+        raise InputError(f"{bad}: the port must be a number from 1 to 65535; expected {form}")
     return Address(scheme, parts.hostname, port if port is not None else default_port)
-
-
-def one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def with_retries(options: ConnectionOptions, attempt: Callable[[], T], drop: Callable[[], None],
-                 transport_errors: tuple[type[BaseException], ...], what: str) -> T:
-    """Run `attempt`; after a transport error, `drop` the connection, back off and try again (bounded).
-
-    Only transport errors are retried: a server that answered with an error is not asked again.
-    """
-    retry = 0
-    while True:
-        try:
-            return attempt()
-        except transport_errors as error:
-            drop()
-            if retry == options.retries:
-                tries = f"{retry + 1} tries" if retry else "1 try"
-                raise PolicyError(f"{what}: {one_line(error)} ({tries})") from None
-            time.sleep(options.delay(retry))
-            retry += 1
-
-
-def probe_server(options: ConnectionOptions, attempt: Callable[[], object], drop: Callable[[], None],
-                 transport_errors: tuple[type[BaseException], ...], what: str) -> None:
-    """First contact, when an adapter is made: a wrong address fails here, before a run starts, not in
-    every episode. Ends holding no connection: the harness makes throw-away instances to describe a run."""
-    try:
-        with_retries(options, attempt, drop, transport_errors, what)
-    except PolicyError as error:
-        raise ServerUnreachableError(str(error)) from None
-    drop()
-
-
-def served_checkpoint(extension: dict | None) -> dict:
-    """The served model's checkpoint hash where a gwbench server tells it (exports and reports show it)."""
-    identity = (extension or {}).get("identity")
-    sha = identity.get("checkpoint_sha256") if isinstance(identity, dict) else None
-    return {"checkpoint_sha256": sha} if sha else {}
 
 
 def json_safe(value, depth: int = 0):
@@ -141,3 +109,149 @@ def json_safe(value, depth: int = 0):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return repr(value)[:200]
+
+
+class ServerPolicy(Policy):
+    """A policy behind a server, reached at `address`; connects lazily and reconnects after a drop.
+
+    gwbench's extension is used only with a server whose metadata holds a `gwbench` map (`gwbench
+    serve`): an episode reset before each episode, and images at the size its policy reads (metadata
+    `gwbench.camera`, which becomes `requirements.camera`). A plain server never sees either.
+    """
+
+    scheme: str  # the address scheme; it names the server in errors and the adapter in describe()
+    wire_format: str  # describe()'s "protocol"
+    default_port: int | None = None  # None: an address must name its port
+    transport_errors: tuple[type[BaseException], ...]  # a dropped connection: retried, unlike a server's error
+
+    def __init__(self, address: Address, options: ConnectionOptions):
+        self.name = address.url
+        self.address = address
+        self.options = options
+        self.metadata: dict = {}  # what the server said about itself on the last connection
+        self._connection: Any = None  # the open transport (it has close()); None between connections
+        self._info: TaskInfo | None = None
+        self._reset_pending = False
+        self._first_contact()
+        extension = self.metadata.get("gwbench")
+        self.gwbench: dict | None = extension if isinstance(extension, dict) else None
+        camera = self.gwbench.get("camera") if self.gwbench else None
+        self.requirements = PolicyRequirements(camera=tuple(camera) if camera else DEFAULT_CAMERA)
+
+    @classmethod
+    def from_address(cls, target: str, **options) -> "ServerPolicy":
+        """From the text after "SCHEME:" and `--policy-arg`s; both are checked before any connection."""
+        return cls(parse_address(cls.scheme, target, cls.default_port), ConnectionOptions(**options))
+
+    # ------------------------------------------------------------------ the Policy protocol
+    def reset(self, info: TaskInfo) -> None:
+        self._info = info
+        self._reset_pending = True
+        self._query(None)  # connect (and deliver the reset) now: a dead server fails the episode here
+
+    def act(self, observation: dict) -> PolicyOutput:
+        return self._decode_reply(self._query(self._encode_observation(observation)))
+
+    def describe(self) -> dict:
+        return {
+            "adapter": self.scheme,
+            "url": self.name,
+            "protocol": self.wire_format + (" + gwbench reset" if self.gwbench else ""),
+            "server": json_safe(self.metadata),
+            **self._served_checkpoint(),
+            "connect_timeout": self.options.connect_timeout,
+            "query_timeout": self.options.query_timeout,
+            "retries": self.options.retries,
+        }
+
+    def close(self) -> None:
+        self._disconnect()
+
+    # ------------------------------------------------------------------ what each protocol defines
+    @abstractmethod
+    def _open(self) -> dict:
+        """Connect (set `self._connection`) and return the server's metadata as a dict."""
+
+    @abstractmethod
+    def _exchange(self, payload: bytes, timeout: float):
+        """Send one request on the open connection and return its decoded reply; PolicyError when the server
+        answers with an error (not retried), a transport error when the connection drops (retried)."""
+
+    @abstractmethod
+    def _encode_observation(self, observation: dict) -> bytes:
+        """One query's request (the observation in the protocol's layout)."""
+
+    @abstractmethod
+    def _encode_reset(self, info: TaskInfo) -> bytes:
+        """gwbench's episode reset; sent only to gwbench servers."""
+
+    @abstractmethod
+    def _decode_reply(self, reply) -> PolicyOutput:
+        """The action chunk (T x D, float64) and the server's own time, when it says."""
+
+    # ------------------------------------------------------------------ connection
+    @property
+    def _unreachable(self) -> str:
+        return f"{self.scheme} server {self.name} unreachable"
+
+    def _first_contact(self) -> None:
+        """Connect once, when the adapter is made: a wrong address fails here, not in every episode. Ends
+        holding no connection: the instance made for a run's identity may never play (worker processes
+        make their own), and one that does reconnects at its first episode."""
+        try:
+            self._with_retries(self._connect)
+        except PolicyError as error:
+            raise ServerUnreachableError(str(error)) from None
+        finally:
+            self._disconnect()
+
+    def _connect(self) -> None:
+        self.metadata = self._open()
+        self._reset_pending = self._info is not None  # a new connection is a new server session
+
+    def _query(self, payload: bytes | None):
+        """The decoded reply to `payload` (None: only connect and deliver a pending reset)."""
+        def attempt():
+            if self._connection is None:
+                self._connect()
+            if self._reset_pending:
+                self._send_reset()
+            return None if payload is None else self._exchange(payload, self.options.query_timeout)
+
+        return self._with_retries(attempt)
+
+    def _send_reset(self) -> None:
+        if self.gwbench:
+            reply = self._exchange(self._encode_reset(self._info), self.options.query_timeout)
+            if not (isinstance(reply, dict) and reply.get("ok")):
+                raise PolicyError(f"{self.scheme} server {self.name} did not accept the episode reset: "
+                                  f"{str(reply)[:120]}")
+        self._reset_pending = False
+
+    def _with_retries(self, attempt: Callable[[], T]) -> T:
+        """Run `attempt`; after a transport error, drop the connection, back off and try again (bounded).
+
+        Only transport errors are retried: a server that answered with an error is not asked again.
+        """
+        retry = 0
+        while True:
+            try:
+                return attempt()
+            except self.transport_errors as error:
+                self._disconnect()
+                if retry == self.options.retries:
+                    tries = f"{retry + 1} tries" if retry else "1 try"
+                    raise PolicyError(f"{self._unreachable}: {one_line(error)} ({tries})") from None
+                time.sleep(self.options.delay(retry))
+                retry += 1
+
+    def _disconnect(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            connection.close()
+
+    def _served_checkpoint(self) -> dict:
+        """The served model's checkpoint hash where a gwbench server tells it (exports and reports show it)."""
+        identity = (self.gwbench or {}).get("identity")
+        sha = identity.get("checkpoint_sha256") if isinstance(identity, dict) else None
+        return {"checkpoint_sha256": sha} if sha else {}

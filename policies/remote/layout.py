@@ -12,22 +12,22 @@ Actions come back as a (T, D) chunk of absolute joint targets in gwbench's own a
 openpi's aloha servers expect 224x224 images: the client letterboxes (resize with padding, as openpi's
 own clients do) unless the server is a gwbench server, which says in its metadata which size its
 policy reads; then images travel at that size, unresized, and remote equals in-process.
+
+Here: what both layouts share, openpi's layout, and gwbench's episode-reset message. GigaWorld-Policy's
+layout is tensors, so it lives with its torch encoding in policies.remote.gwp_wire: importing this module
+loads no torch (the openpi client and `gwbench serve` stay light).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import torch
 from PIL import Image
 
+from core.contract import CAMERA_NAMES, ActionLayout
 from policies.base import TaskInfo
-from tasks.scene.embodiments import ARMS
-from tasks.scene.room import CAMERA_NAMES, CameraSpec
 
 CAMERA_KEYS = dict(zip(CAMERA_NAMES, ("cam_high", "cam_left_wrist", "cam_right_wrist")))
 OPENPI_IMAGE_SIZE = (224, 224)  # (width, height) openpi's aloha policies were trained at
-DEFAULT_CAMERA = CameraSpec().size  # rendered when a server says nothing about sizes: RoboTwin's 320x240
-GWP_IMAGE_PREFIX = "observation.images."
 TASK_INFO_FIELDS = ("task", "setting", "seed", "instruction", "step_limit", "action_dim", "action_low", "action_high",
                     "control_freq", "embodiment")
 
@@ -69,12 +69,7 @@ def gwbench_observation(state: np.ndarray, images: dict[str, np.ndarray], instru
     travel in either protocol, so `endpose` is empty.
     """
     vector = np.asarray(state, dtype=np.float32).reshape(-1)
-    dof = vector.size // 2 - 1
-    joint_action = {"vector": vector}
-    for index, arm in enumerate(ARMS):
-        start = index * (dof + 1)
-        joint_action[f"{arm}_arm"] = vector[start:start + dof]
-        joint_action[f"{arm}_gripper"] = float(vector[start + dof])
+    joint_action = ActionLayout.of_width(vector.size).split(vector)
     views = {name: {"rgb": images[key]} for name, key in CAMERA_KEYS.items() if key in images}
     return {"observation": views, "joint_action": joint_action, "endpose": {}, "instruction": instruction}
 
@@ -103,33 +98,6 @@ def _hwc_uint8(chw: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(chw.transpose(1, 2, 0))
 
 
-# ---------------------------------------------------------------------------------------------- GigaWorld-Policy
-# Pixel arithmetic in NumPy, not torch: a torch op wakes torch's thread pool, whose spinning threads cost
-# 10-20 ms a query on a few cores shared with the simulator and the server (measured).
-def gwp_request(observation: dict) -> dict:
-    request = {"observation.state": torch.from_numpy(joint_state(observation)[None])}
-    for key, image in camera_images(observation).items():
-        chw = np.ascontiguousarray(image.transpose(2, 0, 1), dtype=np.float32) / np.float32(255.0)
-        request[GWP_IMAGE_PREFIX + key] = torch.from_numpy(chw)
-    request["task"] = observation["instruction"]
-    return request
-
-
-def observation_from_gwp(request: dict, camera: tuple[int, int] | None) -> dict:
-    images = {}
-    for name, value in request.items():
-        if name.startswith(GWP_IMAGE_PREFIX):
-            chw = np.asarray(value.numpy() if torch.is_tensor(value) else value, dtype=np.float32)
-            if chw.ndim != 3 or chw.shape[0] != 3:
-                raise ValueError(f"{name} must be a (3, H, W) float image in [0, 1], got shape {chw.shape}")
-            # x * 255 rounds back to the exact uint8 the client rendered (x = uint8 / 255 in float32).
-            uint8 = np.clip(np.rint(chw * np.float32(255.0)), 0, 255).astype(np.uint8).transpose(1, 2, 0)
-            images[name[len(GWP_IMAGE_PREFIX):]] = resize(np.ascontiguousarray(uint8), camera)
-    state = request["observation.state"]
-    state = np.asarray(state.numpy() if torch.is_tensor(state) else state, dtype=np.float32).reshape(-1)
-    return gwbench_observation(state, images, str(request.get("task", "")))
-
-
 # ---------------------------------------------------------------------------------------------- episode reset
 def task_info_message(info: TaskInfo) -> dict:
     """TaskInfo as plain values and arrays (never the simulator), for gwbench's reset message."""
@@ -145,8 +113,7 @@ def task_info_from_message(message: dict) -> TaskInfo:
         raise ValueError(f"reset message lacks {', '.join(missing)}; it needs {', '.join(TASK_INFO_FIELDS)}")
     values = {name: message[name] for name in TASK_INFO_FIELDS}
     for name in ("action_low", "action_high"):  # float32 like the env's action space: exact after float64 transit
-        limits = values[name]
-        values[name] = np.asarray(limits.numpy() if torch.is_tensor(limits) else limits, dtype=np.float32)
+        values[name] = np.asarray(values[name], dtype=np.float32)  # an array (openpi) or a CPU tensor (gwp-zmq)
     for name in ("seed", "step_limit", "action_dim", "control_freq"):
         values[name] = int(values[name])
     return TaskInfo(**values)
@@ -158,11 +125,3 @@ def fallback_task_info(observation: dict) -> TaskInfo:
     unbounded = np.full(dim, np.inf, dtype=np.float32)
     return TaskInfo(task="unknown", setting="unknown", seed=0, instruction=observation["instruction"], step_limit=0,
                     action_dim=dim, action_low=-unbounded, action_high=unbounded, control_freq=0, embodiment="unknown")
-
-
-def gwbench_extension(metadata: dict) -> tuple[dict | None, tuple[int, int]]:
-    """What a gwbench server advertises (None from plain servers) and the camera size to render at."""
-    extension = metadata.get("gwbench")
-    extension = extension if isinstance(extension, dict) else None
-    advertised = extension.get("camera") if extension else None
-    return extension, tuple(advertised) if advertised else DEFAULT_CAMERA

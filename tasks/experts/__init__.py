@@ -1,28 +1,40 @@
-"""Scripted experts: one generator of action chunks per task.
+"""Scripted experts, the public API the rest of gwbench reaches them through.
 
-An expert is `expert(env) -> Iterator[np.ndarray]`, each item an action chunk
-(T x action_dim). It runs with privileged access to the scene and plans each
-chunk only when asked for it, i.e. from the state the previous chunk left.
-Experts prove seeds solvable (the expert check) and produce demonstrations.
+An expert is `expert(env) -> Iterator[np.ndarray]`, each item an action chunk (T x action_dim). It
+runs with privileged access to the scene and plans each chunk only when asked for it, i.e. from the
+state the previous chunk left. Experts prove seeds solvable (the expert check) and produce
+demonstrations; the `expert` policy (policies.expert) plays them through `expert_plan`.
+
+    plan = expert_plan("stack_blocks_two", env.sim)      # the first read registers every expert
+    chunk = next(plan)
+
+Importing this package loads nothing heavy: the expert modules (and the motion planner) load with
+the registry's first read.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 
-from tasks.registry import Registry
-
-Expert = Callable[[object], Iterator[np.ndarray]]
-EXPERTS: Registry[Expert] = Registry("expert")
+from core.registry import Registry
+from tasks.experts.spec import MARK, Expert
 
 
-def register_expert(task: str) -> Callable[[Expert], Expert]:
-    return EXPERTS.decorator(task)
+def _builtin_experts(registry: Registry[Expert]) -> None:
+    from tasks.experts import blocks, dual_arm, pick_place, tools
+
+    for module in (blocks, tools, pick_place, dual_arm):
+        for value in vars(module).values():
+            if callable(value) and getattr(value, "__module__", None) == module.__name__:
+                for task in getattr(value, MARK, ()):
+                    registry.register(task, value)
 
 
-from tasks.experts import blocks  # noqa: E402,F401  (registers the experts)
-from tasks.experts import tools  # noqa: E402,F401
-from tasks.experts import pick_place  # noqa: E402,F401
-from tasks.experts import dual_arm  # noqa: E402,F401
+EXPERTS: Registry[Expert] = Registry("expert", loader=_builtin_experts)
+
+
+def expert_plan(task: str, sim) -> Iterator[np.ndarray]:
+    """The scripted expert's chunks for `task` in the simulator `sim` (a task env's privileged scene)."""
+    return EXPERTS.get(task)(sim)

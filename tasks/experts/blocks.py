@@ -7,8 +7,8 @@ from typing import Iterator
 import numpy as np
 
 from tasks.base import actor_pose, actor_position
-from tasks.experts import register_expert
 from tasks.experts.motion import TwoArmMotion, closing_yaw, grasp_pose, nearest_symmetric_yaw, top_down_pose
+from tasks.experts.spec import expert
 
 APPROACH = 0.08  # m above a grasp or placement, approached in a straight line
 LIFT = 0.08
@@ -64,8 +64,8 @@ def pick_and_place_blocks(env, jobs) -> Iterator[np.ndarray]:
         last_arm = arm
 
 
-@register_expert("stack_blocks_two")
-@register_expert("stack_blocks_three")
+@expert("stack_blocks_two")
+@expert("stack_blocks_three")
 def stack_blocks(env) -> Iterator[np.ndarray]:
     """The bottom block to the centre, then each next block on the one placed before it."""
     half = env.HALF
@@ -76,8 +76,8 @@ def stack_blocks(env) -> Iterator[np.ndarray]:
     yield from pick_and_place_blocks(env, jobs)
 
 
-@register_expert("blocks_ranking_rgb")
-@register_expert("blocks_ranking_size")
+@expert("blocks_ranking_rgb")
+@expert("blocks_ranking_size")
 def rank_blocks(env) -> Iterator[np.ndarray]:
     """Each block, in goal order, to its spot on a row in front of the table centre."""
     top = env.room.table_top_z
@@ -93,7 +93,7 @@ SIDE_APPROACH = np.array([-1.0, 0.0, 0.0])  # the right hand comes in from the r
 SIDE_CLOSING = np.array([0.0, 1.0, 0.0])
 
 
-@register_expert("handover_block")
+@expert("handover_block")
 def handover_block(env) -> Iterator[np.ndarray]:
     motion = TwoArmMotion(env)
     half_height = env.BLOCK_HALF[2]

@@ -12,9 +12,9 @@ from typing import Iterator
 import numpy as np
 
 from tasks.base import actor_position
-from tasks.experts import register_expert
 from tasks.experts.blocks import APPROACH, object_yaw, up
 from tasks.experts.motion import TwoArmMotion, closing_yaw, grasp_pose, top_down_pose
+from tasks.experts.spec import expert
 
 ARMS = ("left", "right")
 TWO_HANDED_LIFT = 0.15  # m the pot and the roller are raised
@@ -61,8 +61,8 @@ def lift_both(motion: TwoArmMotion, points: dict, yaws: dict, height: float) -> 
     yield motion.hold(HOLD_STEPS)
 
 
-@register_expert("lift_pot")
-@register_expert("grab_roller")
+@expert("lift_pot")
+@expert("grab_roller")
 def grasp_handles_and_lift(env) -> Iterator[np.ndarray]:
     """Fingers close across each handle (the pot's tabs, the roller's ends), then both hands rise together."""
     motion = TwoArmMotion(env)
@@ -77,7 +77,7 @@ BOTTLE_CLOSING_YAW = np.pi / 2  # fingers close along y: hands stay narrow in x,
 BOTTLE_LIFT = 0.1
 
 
-@register_expert("pick_dual_bottles")
+@expert("pick_dual_bottles")
 def pick_dual_bottles(env) -> Iterator[np.ndarray]:
     """Both necks grasped from above at once, lifted straight up, then carried to the targets."""
     motion = TwoArmMotion(env)
@@ -98,7 +98,7 @@ HELD_UP_X = 0.13  # the receiver holds the microphone this far on its side
 HELD_UP_BOTTOM = 0.2
 
 
-@register_expert("handover_mic")
+@expert("handover_mic")
 def handover_mic(env) -> Iterator[np.ndarray]:
     """Giver: top-down grasp of the head. Receiver: side grasp of the handle, coming from its own side."""
     motion = TwoArmMotion(env)

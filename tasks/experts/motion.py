@@ -14,7 +14,8 @@ from functools import lru_cache
 import numpy as np
 import sapien
 
-from tasks.scene.embodiments import ARMS, EMBODIMENTS, Embodiment
+from core.contract import ARMS
+from tasks.scene.embodiments import EMBODIMENTS, Embodiment
 
 JOINT_SPEED = 1.2  # rad/s, per joint, for time parameterisation
 JOINT_ACCEL = 1.5  # rad/s^2
@@ -124,22 +125,22 @@ class TwoArmMotion:
         chunk = np.repeat(self.command[None], length, axis=0)
         for arm, path in paths.items():
             padded = np.concatenate([path, np.repeat(path[-1:], length - len(path), axis=0)])
-            chunk[:, self.emb.arm_slice(arm)] = padded
+            chunk[:, self.emb.layout.arm_slice(arm)] = padded
         self.command = chunk[-1].copy()
         return chunk
 
     def move_home(self, arms: tuple[str, ...]) -> np.ndarray:
         """Joint-space move back to the home pose (linear in joints, no planning needed)."""
         home = np.asarray(self.emb.home_qpos)
-        moves = {arm: home - self.command[self.emb.arm_slice(arm)] for arm in arms}
+        moves = {arm: home - self.command[self.emb.layout.arm_slice(arm)] for arm in arms}
         largest = max(float(np.max(np.abs(m))) for m in moves.values())
         length = max(2, int(np.ceil(largest / (JOINT_SPEED * 0.6 * self.dt)))) + SETTLE_STEPS
         chunk = np.repeat(self.command[None], length, axis=0)
         ramp = np.clip(np.linspace(0, 1, length - SETTLE_STEPS), 0, 1)
         ramp = np.concatenate([ramp, np.ones(SETTLE_STEPS)])
         for arm, delta in moves.items():
-            start = self.command[self.emb.arm_slice(arm)]
-            chunk[:, self.emb.arm_slice(arm)] = start + ramp[:, None] * delta
+            start = self.command[self.emb.layout.arm_slice(arm)]
+            chunk[:, self.emb.layout.arm_slice(arm)] = start + ramp[:, None] * delta
         self.command = chunk[-1].copy()
         return chunk
 
@@ -147,7 +148,7 @@ class TwoArmMotion:
         """Open (1.0) or close (0.0) grippers, holding the arms still."""
         chunk = np.repeat(self.command[None], steps, axis=0)
         for arm, value in values.items():
-            index = self.emb.gripper_index(arm)
+            index = self.emb.layout.gripper_index(arm)
             chunk[:, index] = np.linspace(self.command[index], value, steps + 1)[1:]
         self.command = chunk[-1].copy()
         return chunk

@@ -7,9 +7,9 @@ from typing import Iterator
 import numpy as np
 
 from tasks.base import actor_position
-from tasks.experts import register_expert
 from tasks.experts.blocks import nearer_arm, pick_block, place_held
 from tasks.experts.motion import TwoArmMotion
+from tasks.experts.spec import expert
 
 # The cup is held around its upper walls, this far below the rim: deeper than a
 # block grasp, so the fingers squeeze more than the top edge.
@@ -24,15 +24,15 @@ def pick_and_place(env, actor, grasp_half_height: float, held_point, target) -> 
     yield from place_held(motion, arm, held_point(), target)
 
 
-@register_expert("place_a2b_left")
-@register_expert("place_a2b_right")
+@expert("place_a2b_left")
+@expert("place_a2b_right")
 def place_a2b(env) -> Iterator[np.ndarray]:
     a = env.props["a"]
     target = np.array([*env.goal_xy, env.room.table_top_z + a.half_height])
     yield from pick_and_place(env, a.actor, a.half_height, lambda: actor_position(a.actor), target)
 
 
-@register_expert("place_empty_cup")
+@expert("place_empty_cup")
 def place_empty_cup(env) -> Iterator[np.ndarray]:
     # pick_block grasps 2 cm below the top of an object of the half height it is given, closing
     # along one of four yaws 90 deg apart: all face normals of the cup's 12-sided wall.
@@ -40,7 +40,7 @@ def place_empty_cup(env) -> Iterator[np.ndarray]:
     yield from pick_and_place(env, env.cup, grasp_half, env.cup_bottom, env.coaster_top())
 
 
-@register_expert("move_can_pot")
+@expert("move_can_pot")
 def move_can_pot(env) -> Iterator[np.ndarray]:
     target = np.array([*env.goal_xy, env.room.table_top_z + env.can_half])
     yield from pick_and_place(env, env.can, env.can_half, lambda: actor_position(env.can), target)

@@ -8,16 +8,16 @@ import numpy as np
 import sapien
 
 from tasks.base import actor_pose, actor_position
-from tasks.experts import register_expert
 from tasks.experts.blocks import APPROACH, nearer_arm, object_yaw, up
 from tasks.experts.motion import TwoArmMotion, closing_yaw, nearest_symmetric_yaw, top_down_pose
+from tasks.experts.spec import expert
 
 HAMMER_LIFT = 0.1  # the head clears the block (5 cm) and low clutter while the hammer is carried
 STRIKE_DEPTH = 0.003  # the head is aimed this far into the block's top so it really lands on it
 PRESS_OVERSHOOT = 0.004  # the fingertips are aimed this far below the deepest successful press
 
 
-@register_expert("beat_block_hammer")
+@expert("beat_block_hammer")
 def beat_block_hammer(env) -> Iterator[np.ndarray]:
     motion = TwoArmMotion(env)
     arm = nearer_arm(actor_position(env.block))
@@ -38,7 +38,7 @@ def beat_block_hammer(env) -> Iterator[np.ndarray]:
     yield motion.move({arm: top_down_pose(goal + up(APPROACH), yaw)})
 
 
-@register_expert("click_bell")
+@expert("click_bell")
 def click_bell(env) -> Iterator[np.ndarray]:
     motion = TwoArmMotion(env)
     top = env.bell.button_top()

@@ -13,7 +13,7 @@ from tasks.base import RoboTwinTaskEnv, actor_pose, actor_position
 from tasks.language import InstructionTemplates, side_word
 from tasks.scene.layout import sample_points
 from tasks.scene.primitives import BLUE, GREEN, RED, build_box, yaw_quaternion
-from tasks.spec import register_task
+from tasks.spec import task
 
 TARGET_SPOT = np.array([0.0, -0.1])  # kept clear at spawn: blocks are stacked / ranked near it
 
@@ -68,7 +68,7 @@ class BlockStack(RoboTwinTaskEnv):
         return bool(stacked and self.gripper_open("left") and self.gripper_open("right"))
 
 
-@register_task("stack_blocks_two", max_episode_steps=800, arms="one", category="blocks")
+@task("stack_blocks_two", max_episode_steps=800, arms="one", category="blocks")
 class StackBlocksTwo(BlockStack):
     """Stack the green block on the red block.
 
@@ -98,7 +98,7 @@ class StackBlocksTwo(BlockStack):
     )
 
 
-@register_task("stack_blocks_three", max_episode_steps=1200, arms="one", category="blocks")
+@task("stack_blocks_three", max_episode_steps=1200, arms="one", category="blocks")
 class StackBlocksThree(BlockStack):
     """Stack the blue block on the green block on the red block.
 
@@ -128,7 +128,7 @@ class StackBlocksThree(BlockStack):
     )
 
 
-@register_task("handover_block", max_episode_steps=800, arms="both", category="blocks")
+@task("handover_block", max_episode_steps=800, arms="both", category="blocks")
 class HandoverBlock(RoboTwinTaskEnv):
     """Hand the tall red block from the left arm to the right arm and stand it on the blue pad.
 

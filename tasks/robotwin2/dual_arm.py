@@ -16,7 +16,7 @@ import sapien
 from tasks.base import RoboTwinTaskEnv, actor_pose, tilt_deg, world_point
 from tasks.language import InstructionTemplates, color_name, named_rgba
 from tasks.scene.primitives import HIDDEN, BoxPart, CylinderPart, build_composite, yaw_quaternion
-from tasks.spec import register_task
+from tasks.spec import task
 
 GRIPPER_CLOSED_BELOW = 0.2  # commanded gripper value counted as closed
 # Colours a task object may get: named ones, so instructions and clutter colours stay unambiguous.
@@ -47,7 +47,7 @@ class DualArmTask(RoboTwinTaskEnv):
         return np.asarray(self.tcp_pose(arm).p, dtype=np.float64)
 
 
-@register_task("lift_pot", max_episode_steps=400, arms="both", category="dual_arm")
+@task("lift_pot", max_episode_steps=400, arms="both", category="dual_arm")
 class LiftPot(DualArmTask):
     """Lift the heavy pot by its two side handles, one in each hand.
 
@@ -128,7 +128,7 @@ class LiftPot(DualArmTask):
         return bool(raised and level and gripped)
 
 
-@register_task("grab_roller", max_episode_steps=400, arms="both", category="dual_arm")
+@task("grab_roller", max_episode_steps=400, arms="both", category="dual_arm")
 class GrabRoller(DualArmTask):
     """Grab the long roller by both handle ends and lift it.
 
@@ -213,7 +213,7 @@ class GrabRoller(DualArmTask):
         return bool(raised and gripped)
 
 
-@register_task("handover_mic", max_episode_steps=600, arms="both", category="dual_arm")
+@task("handover_mic", max_episode_steps=600, arms="both", category="dual_arm")
 class HandoverMic(DualArmTask):
     """Pick the microphone with the arm on its side, hand it to the other arm, which holds it up.
 
@@ -303,7 +303,7 @@ class HandoverMic(DualArmTask):
         return bool(held and raised and on_receiver_side and handed_over)
 
 
-@register_task("pick_dual_bottles", max_episode_steps=400, arms="both", category="dual_arm")
+@task("pick_dual_bottles", max_episode_steps=400, arms="both", category="dual_arm")
 class PickDualBottles(DualArmTask):
     """Pick up both bottles at once, one per arm, and hold them up in front.
 

@@ -18,7 +18,7 @@ from tasks.base import RoboTwinTaskEnv, actor_pose, actor_position, tilt_deg
 from tasks.language import InstructionTemplates, named_rgba, side_word
 from tasks.scene.layout import LayoutError
 from tasks.scene.primitives import HIDDEN, BoxPart, CylinderPart, build_composite, yaw_quaternion
-from tasks.spec import register_task
+from tasks.spec import task
 
 PROP_COLORS = ("red", "green", "blue", "yellow", "orange", "purple", "pink", "cyan", "white", "brown")
 UPRIGHT_TILT_DEG = 15.0  # RoboTwin's tolerance on a can's roll and pitch
@@ -173,7 +173,7 @@ class PlaceAToB(RoboTwinTaskEnv):
         )
 
 
-@register_task("place_a2b_left", max_episode_steps=400, arms="one", category="pick_place")
+@task("place_a2b_left", max_episode_steps=400, arms="one", category="pick_place")
 class PlaceA2BLeft(PlaceAToB):
     """Place object A to the left of object B.
 
@@ -189,7 +189,7 @@ class PlaceA2BLeft(PlaceAToB):
     SIDE = -1
 
 
-@register_task("place_a2b_right", max_episode_steps=400, arms="one", category="pick_place")
+@task("place_a2b_right", max_episode_steps=400, arms="one", category="pick_place")
 class PlaceA2BRight(PlaceAToB):
     """Place object A to the right of object B.
 
@@ -206,7 +206,7 @@ class PlaceA2BRight(PlaceAToB):
 # ---------------------------------------------------------------- place_empty_cup
 
 
-@register_task("place_empty_cup", max_episode_steps=500, arms="one", category="pick_place")
+@task("place_empty_cup", max_episode_steps=500, arms="one", category="pick_place")
 class PlaceEmptyCup(RoboTwinTaskEnv):
     """Place the empty cup on the coaster.
 
@@ -303,7 +303,7 @@ class PlaceEmptyCup(RoboTwinTaskEnv):
 # ---------------------------------------------------------------- move_can_pot
 
 
-@register_task("move_can_pot", max_episode_steps=400, arms="one", category="pick_place")
+@task("move_can_pot", max_episode_steps=400, arms="one", category="pick_place")
 class MoveCanPot(RoboTwinTaskEnv):
     """Move the can next to the pot.
 

@@ -7,6 +7,7 @@ not built yet are listed so a suite can say what it covers and what it lacks.
 from __future__ import annotations
 
 SUITE_NAME = "robotwin2"
+SETTINGS = ("clean", "randomized")  # RoboTwin's Easy (clean table) and Hard (domain-randomized) settings
 EPISODES_PER_TASK = 100  # per task and setting
 SEED_STRIDE = 100_000  # candidate seeds of run seed s start at SEED_STRIDE * (1 + s)
 

@@ -14,7 +14,7 @@ from tasks.language import COLOR_NAMES, InstructionTemplates, size_word
 from tasks.robotwin2.blocks import _block_spawn_allowed
 from tasks.scene.layout import sample_points
 from tasks.scene.primitives import BLUE, GREEN, RED, build_box, yaw_quaternion
-from tasks.spec import register_task
+from tasks.spec import task
 
 ROW_X = ((-0.09, -0.08), (-0.01, 0.01), (0.08, 0.09))  # expert's targets, left to right
 ROW_Y = (-0.2, -0.1)
@@ -59,7 +59,7 @@ class BlockRow(RoboTwinTaskEnv):
         return self._ranked(positions) and self.gripper_open("left") and self.gripper_open("right")
 
 
-@register_task("blocks_ranking_rgb", max_episode_steps=1200, arms="one", category="blocks")
+@task("blocks_ranking_rgb", max_episode_steps=1200, arms="one", category="blocks")
 class BlocksRankingRGB(BlockRow):
     """Line up the red, green and blue blocks from left to right.
 
@@ -107,7 +107,7 @@ SIZE_RANGES = {"large": (0.03, 0.033), "medium": (0.024, 0.027), "small": (0.018
 BLOCK_COLORS = ("red", "green", "blue", "yellow", "orange", "purple", "pink", "cyan", "white", "brown")
 
 
-@register_task("blocks_ranking_size", max_episode_steps=1200, arms="one", category="blocks")
+@task("blocks_ranking_size", max_episode_steps=1200, arms="one", category="blocks")
 class BlocksRankingSize(BlockRow):
     """Line up three blocks from largest to smallest, left to right.
 

@@ -14,7 +14,7 @@ from tasks.language import InstructionTemplates, named_rgba, side_word
 from tasks.scene.layout import LayoutError
 from tasks.scene.primitives import HIDDEN, BoxPart, CylinderPart, build_box, build_composite, yaw_quaternion
 from tasks.scene.props import build_button_prop
-from tasks.spec import register_task
+from tasks.spec import task
 
 
 
@@ -27,7 +27,7 @@ def _arm_word(x: float) -> str:
     return "left" if x < 0 else "right"
 
 
-@register_task("beat_block_hammer", max_episode_steps=400, arms="one", category="tools")
+@task("beat_block_hammer", max_episode_steps=400, arms="one", category="tools")
 class BeatBlockHammer(RoboTwinTaskEnv):
     """Pick up the hammer and strike the block with its head.
 
@@ -137,7 +137,7 @@ class BeatBlockHammer(RoboTwinTaskEnv):
         return bool(over and -self.TOUCH_BELOW <= gap <= self.TOUCH_ABOVE)
 
 
-@register_task("click_bell", max_episode_steps=400, arms="one", category="tools")
+@task("click_bell", max_episode_steps=400, arms="one", category="tools")
 class ClickBell(RoboTwinTaskEnv):
     """Press the bell's button down with a closed gripper.
 

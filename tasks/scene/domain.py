@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tasks.robotwin2.protocol import SETTINGS
 from tasks.scene.clutter import Distractor, build_distractors, place_distractors
 from tasks.scene.textures import TEXTURE_KINDS, TextureSpec
 
-SETTINGS = ("clean", "randomized")
 DOMAIN_STREAM = 1
 CLUTTER_STREAM = 3
 TEXTURED_PARTS = ("table", "wall", "floor")

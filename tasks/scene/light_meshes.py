@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tasks.runtime import cache_dir
+from core.paths import cache_dir
 
 KEEP_FRACTION = 0.1  # of each visual mesh's triangles
 MIN_TRIANGLES = 300  # meshes this small are copied as they are

@@ -13,6 +13,7 @@ import sapien
 from mani_skill.sensors.camera import CameraConfig
 from mani_skill.utils import sapien_utils
 
+from core.contract import CAMERA_NAMES, CameraSpec
 from tasks.scene.domain import Domain
 from tasks.scene.primitives import build_box
 from tasks.scene.textures import texture_material
@@ -26,30 +27,10 @@ WALL_COLOR = (0.82, 0.82, 0.8, 1.0)
 FLOOR_COLOR = (0.35, 0.35, 0.37, 1.0)
 PEDESTAL_COLOR = (0.2, 0.2, 0.22, 1.0)
 
-# RoboTwin's D435 preset: 320x240, 37 degrees vertical field of view.
-D435_FOVY_DEG = 37.0
 HEAD_CAMERA_EYE = (0.0, -0.6, 1.7)
 HEAD_CAMERA_TARGET = (0.0, 0.08, 0.74)
 WRIST_CAMERA_OFFSET = (0.07, 0.0, 0.0)  # on the back of the hand, in the hand frame
 WRIST_CAMERA_TILT_DEG = 25.0  # towards the fingertips
-CAMERA_NAMES = ("head_camera", "left_camera", "right_camera")
-
-
-@dataclass(frozen=True)
-class CameraSpec:
-    """Resolution of all three cameras (RoboTwin default 320x240)."""
-
-    width: int = 320
-    height: int = 240
-    fovy_deg: float = D435_FOVY_DEG
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.width, self.height
-
-    def __post_init__(self):
-        if not (16 <= self.width <= 4096 and 16 <= self.height <= 4096):
-            raise ValueError(f"camera resolution {self.width}x{self.height} must be between 16 and 4096 pixels a side")
 
 
 def wrist_camera_mount() -> sapien.Pose:

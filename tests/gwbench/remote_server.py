@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from tasks.runtime import REPO_ROOT
+from core.paths import REPO_ROOT
 from tests.gwbench.synthetic_store import run_cli
 
 STARTUP_TIMEOUT_S = 90  # importing the simulator stack on a busy 2-core machine

@@ -11,7 +11,10 @@ FIRST_SEED = 100000
 
 @dataclass(frozen=True)
 class SyntheticEpisode:
-    """The fields Store.add_episode reads from an EpisodeResult (importing that pulls in the simulator)."""
+    """An episode as Store.add_episode takes it, for tests that name only its outcome and latency.
+
+    The fields are gwbench.records.EpisodeResult's with the outcome first and defaults for the rest.
+    """
 
     task: str
     setting: str

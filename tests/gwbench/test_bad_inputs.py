@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from core.paths import REPO_ROOT
 from gwbench.store import SCHEMA_VERSION, Store
-from tasks.runtime import REPO_ROOT
 from tests.gwbench.synthetic_store import run_cli
 
 README = REPO_ROOT / "README.md"

@@ -88,7 +88,7 @@ def test_run_summary_export_and_listing(capsys, tmp_path):
 
 
 def test_an_interrupted_run_resumes_without_losing_or_repeating_episodes(capsys, tmp_path, monkeypatch):
-    import gwbench.workers as runner  # where episodes are run
+    import gwbench.worker as runner  # where episodes are run
 
     store_path = tmp_path / "r.sqlite"
     real = runner.run_episode

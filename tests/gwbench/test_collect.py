@@ -1,9 +1,15 @@
 """`gwbench collect`: expert demonstrations in the documented HDF5 layout, resumable, from training seeds."""
 
+import time
+
 import h5py
 import numpy as np
+import pytest
 
+from core.contract import CameraSpec
 from gwbench.cli import main
+from gwbench.collect import collect_task
+from policies.expert import ExpertPolicy
 
 
 def collect(capsys, out, *extra):
@@ -39,3 +45,35 @@ def test_collect_writes_the_documented_layout_and_resumes(capsys, tmp_path):
 
     code, captured = collect(capsys, out, "--episodes", "2", "--frame-stride", "4")
     assert code == 2 and "collected differently: frame_stride=5 (asked 4)" in captured.err
+
+
+class FaultyExpert(ExpertPolicy):
+    """The scripted expert, with one injected fault: it raises on seed 0's third query, or hangs there."""
+
+    def __init__(self, fault: str):
+        super().__init__()
+        self.fault = fault
+
+    def reset(self, info):
+        super().reset(info)
+        self.seed, self.queries = info.seed, 0
+
+    def act(self, observation):
+        self.queries += 1
+        if self.seed == 0 and self.queries == 3:
+            if self.fault == "raise":
+                raise RuntimeError("injected fault")
+            while True:  # a hang: the query timeout must end it
+                time.sleep(1.0)
+        return super().act(observation)
+
+
+@pytest.mark.parametrize("fault", ["raise", "hang"])
+def test_collection_runs_the_rollout_loop_so_a_fault_skips_its_seed_and_collection_goes_on(make_env, tmp_path, fault):
+    env = make_env("click_bell", camera=CameraSpec(80, 64), instructions="seen")
+    tally = collect_task(env, 2, tmp_path, frame_stride=4, show_progress=False, policy=FaultyExpert(fault),
+                         query_timeout_s=1.0)
+    assert tally["demos"] == 2 and tally["tried"] == 3  # seed 0 failed like an evaluation episode would
+    with h5py.File(tmp_path / "click_bell-clean.h5") as file:
+        assert sorted(file["episodes"]) == ["seed1", "seed2"]
+        assert all(file["episodes"][name].attrs["success"] for name in file["episodes"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from core.paths import REPO_ROOT
 from gwbench.store import Store
-from tasks.runtime import REPO_ROOT
 
 
 def test_two_runs_write_one_new_store_concurrently(tmp_path):

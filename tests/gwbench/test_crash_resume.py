@@ -18,9 +18,9 @@ import sys
 import time
 from pathlib import Path
 
+from core.paths import REPO_ROOT
 from gwbench.cli import main
 from gwbench.store import Store
-from tasks.runtime import REPO_ROOT
 
 KILLS = 12
 PLAN = ["--policy", "random", "--policy-arg", "chunk=8", "--tasks", "click_bell,stack_blocks_two", "--episodes", "5",

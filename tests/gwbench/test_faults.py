@@ -7,7 +7,7 @@ import pytest
 
 from gwbench.episode import run_episode
 from gwbench.store import Store
-from policies import make_policy
+from policies import PolicyRequirements, make_policy
 from policies.random_walk import RandomPolicy
 from tests.gwbench.synthetic_store import run_cli
 
@@ -50,7 +50,7 @@ def test_faults_in_a_run_are_recorded_per_episode_and_the_run_finishes(capsys, t
 class Teleporter(RandomPolicy):
     """Breaks the physics on its second query: a block is put inside the table, or launched."""
 
-    privileged = True
+    requirements = PolicyRequirements(privileged=True)
 
     def __init__(self, how: str):
         super().__init__()

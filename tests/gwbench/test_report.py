@@ -141,7 +141,7 @@ def test_missing_store_is_bad_input(capsys, tmp_path):
 
 def test_the_readme_shows_the_committed_report_table():
     """The README's full table is docs/report/table.md (headings aside), so neither goes stale alone."""
-    from tasks.runtime import REPO_ROOT
+    from core.paths import REPO_ROOT
 
     table = (REPO_ROOT / "docs/report/table.md").read_text(encoding="utf-8")
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")

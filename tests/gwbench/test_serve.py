@@ -8,21 +8,20 @@ import urllib.request
 import numpy as np
 import pytest
 
+from core.contract import CameraSpec
 from gwbench.episode import run_episode
 from gwbench.store import Store
-from policies import make_policy
-from tasks.scene.room import CameraSpec
+from policies import Policy, make_policy
 from tests.gwbench.remote_server import ServeProcess, run_and_export, seed_dir_with
 from tests.gwbench.synthetic_store import run_cli
 
 COMPARED = ("success", "steps", "n_queries", "n_clipped")
 
 
-class Lockstep:
+class Lockstep(Policy):
     """Asks an in-process and a remote policy at every query, insists on identical chunks; the local one drives."""
 
     name = "lockstep"
-    privileged = False
 
     def __init__(self, local, remote):
         self.local, self.remote = local, remote
@@ -34,9 +33,9 @@ class Lockstep:
 
     def act(self, observation):
         mine, theirs = self.local.act(observation), self.remote.act(observation)
-        if not np.array_equal(mine, theirs):
+        if not np.array_equal(mine.actions, theirs.actions):
             raise AssertionError(f"query {len(self.server_ms)}: the remote chunk differs from the in-process one")
-        self.server_ms.append(self.remote.last_server_ms)
+        self.server_ms.append(theirs.server_ms)
         return mine
 
     def describe(self):

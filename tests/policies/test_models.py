@@ -100,15 +100,16 @@ def test_adapter_returns_absolute_chunks_within_limits_with_the_real_sentence_en
     info.action_low[[7, 15]], info.action_high[[7, 15]] = 0.0, 1.0
     checkpoint = save_fresh("gigaworld", tmp_path / "gw.safetensors")
     policy = make_policy("gigaworld", checkpoint=str(checkpoint), video=True)
-    assert policy.camera == (80, 64)
+    assert policy.requirements.camera == (80, 64)
     policy.reset(info)
     observation = fake_observation(np.random.default_rng(0))
-    chunk = policy.act(observation)
+    output = policy.act(observation)
+    chunk = output.actions
     assert chunk.shape == (16, 16) and np.all(np.isfinite(chunk))
     assert np.all(chunk >= info.action_low) and np.all(chunk <= info.action_high)
-    assert policy.last_video.shape == (4, 32, 40, 3)
+    assert output.imagined.shape == (4, 32, 40, 3)
     policy.reset(info)
-    np.testing.assert_array_equal(policy.act(observation), chunk)  # same episode seed, same chunk
+    np.testing.assert_array_equal(policy.act(observation).actions, chunk)  # same episode seed, same chunk
     description = policy.describe()
     assert description["checkpoint_sha256"] and description["chunk"] == 16 and description["video"] is True
     assert description["denoising_steps"] == 10 and description["parameters"] > 0

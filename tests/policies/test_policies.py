@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
+from core.errors import UnknownNameError
 from gwbench.episode import run_episode, task_info
 from policies import POLICIES, PolicyError, TaskInfo, make_policy
-from tasks.registry import UnknownNameError
 
 
 def test_registry_lists_the_adapters_and_suggests_names():
@@ -25,7 +25,7 @@ def test_random_policy_chunks_are_valid_and_seeded(make_env):
     def first_chunk(seed):
         policy = make_policy("random", chunk=5, seed=seed)
         policy.reset(info)
-        return policy.act(obs)
+        return policy.act(obs).actions
 
     chunk = first_chunk(0)
     assert chunk.shape == (5, 16)
@@ -43,7 +43,7 @@ def test_random_policy_rarely_succeeds(make_env):
 
 def test_expert_is_privileged_and_needs_the_simulator():
     policy = make_policy("expert")
-    assert policy.privileged
+    assert policy.requirements.privileged
     info = TaskInfo("stack_blocks_two", "clean", 1, "", 800, 16, np.zeros(16), np.ones(16), 20, "franka-panda")
     with pytest.raises(PolicyError, match="needs the simulator"):
         policy.reset(info)

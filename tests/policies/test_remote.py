@@ -13,12 +13,12 @@ import websockets.exceptions
 import websockets.sync.server
 import zmq
 
+from core.errors import ServerUnreachableError
 from gwbench.store import Store
 from policies import PolicyError, make_policy
 from policies.base import TaskInfo
 from policies.remote import layout, msgpack_numpy
-from policies.remote.connection import ServerUnreachableError
-from policies.remote.gwp_zmq import from_bytes, to_bytes
+from policies.remote.gwp_wire import from_bytes, gwp_request, observation_from_gwp, to_bytes
 from tests.gwbench.remote_server import run_and_export, seed_dir_with
 from tests.gwbench.synthetic_store import run_cli
 
@@ -119,8 +119,8 @@ def fake_observation(width=320, height=240) -> dict:
 def test_observations_travel_both_layouts_exactly_and_letterbox_for_plain_openpi():
     observation = fake_observation()
     openpi_wire = msgpack_numpy.unpackb(msgpack_numpy.packb(layout.openpi_request(observation, None)))
-    gwp_wire = from_bytes(to_bytes(layout.gwp_request(observation)))
-    for decoded in (layout.observation_from_openpi(openpi_wire, None), layout.observation_from_gwp(gwp_wire, None)):
+    gwp_wire = from_bytes(to_bytes(gwp_request(observation)))
+    for decoded in (layout.observation_from_openpi(openpi_wire, None), observation_from_gwp(gwp_wire, None)):
         assert decoded["instruction"] == "press the bell"
         assert np.array_equal(decoded["joint_action"]["vector"], observation["joint_action"]["vector"])
         assert decoded["joint_action"]["left_arm"].shape == (7,) and decoded["joint_action"]["right_gripper"] == \
@@ -172,13 +172,14 @@ def test_a_plain_openpi_server_gets_openpi_observations_and_no_reset():
     server = PlainOpenPIServer(reference)
     try:
         policy = make_policy(server.url)
-        assert policy.camera == (320, 240) and policy.describe()["server"] == {"model": "pi0_aloha"}
+        assert policy.requirements.camera == (320, 240) and policy.describe()["server"] == {"model": "pi0_aloha"}
         observation = fake_observation()
         policy.reset(TaskInfo("click_bell", "clean", 1, "press the bell", 400, 16, -np.ones(16), np.ones(16), 20, "x"))
         for _ in range(3):  # the third query reconnects after the server dropped the connection
-            chunk = policy.act(observation)
+            output = policy.act(observation)
+            chunk = output.actions
             assert chunk.shape == (5, 16) and np.array_equal(chunk[0], observation["joint_action"]["vector"])
-            assert policy.last_server_ms == 1.5
+            assert output.server_ms == 1.5
     finally:
         server.server.shutdown()
     assert server.connections == 3  # the probe, then one reconnection
@@ -214,8 +215,9 @@ def test_a_plain_gwp_server_gets_lerobot_observations_and_its_error_is_one_line(
         policy = make_policy(f"gwp-zmq://127.0.0.1:{port}")
         policy.reset(TaskInfo("click_bell", "clean", 1, "press the bell", 400, 16, -np.ones(16), np.ones(16), 20, "x"))
         observation = fake_observation(64, 48)
-        chunk = policy.act(observation)
-        assert chunk.shape == (8, 16) and policy.last_server_ms is None
+        output = policy.act(observation)
+        chunk = output.actions
+        assert chunk.shape == (8, 16) and output.server_ms is None
         with pytest.raises(PolicyError, match=r"^gwp-zmq server gwp-zmq://127.0.0.1:\d+ answered ERROR"):
             policy.act(observation)
     finally:

@@ -140,7 +140,7 @@ def test_tasks_make_rejects_unknown_task_and_setting():
 
 
 def test_camera_resolution_is_configurable():
-    from tasks.scene.room import CameraSpec
+    from core.contract import CameraSpec
 
     env = tasks.make("handover_block", camera=CameraSpec(160, 120))
     try:

@@ -33,7 +33,7 @@ def test_expert_replay_is_bit_identical(make_env):
         policy.reset(task_info(env, seed, privileged=True))
         trace = []
         while not env.success:
-            for action in policy.act(observation):
+            for action in policy.act(observation).actions:
                 observation, *_ = env.step(action)
                 trace.append(observation["joint_action"]["vector"])
                 if env.success:

@@ -1,27 +1,4 @@
-import pytest
-
-from tasks.registry import Registry, UnknownNameError
 from tasks.robotwin2.protocol import ALL_TASKS, STEP_LIMITS, candidate_seed
-
-
-def test_unknown_name_names_the_value_the_choices_and_the_nearest():
-    registry = Registry("widget")
-    registry.register("stack_blocks_two", 1)
-    registry.register("handover_block", 2)
-    with pytest.raises(UnknownNameError) as error:
-        registry.get("stack_block_two")
-    message = str(error.value)
-    assert "'stack_block_two'" in message
-    assert "did you mean 'stack_blocks_two'" in message
-    assert "handover_block, stack_blocks_two" in message
-    assert "\n" not in message
-
-
-def test_duplicate_registration_is_refused():
-    registry = Registry("widget")
-    registry.register("a", 1)
-    with pytest.raises(ValueError, match="twice"):
-        registry.register("a", 2)
 
 
 def test_protocol_lists_robotwin_fifty_tasks_and_their_limits():

@@ -3,15 +3,17 @@
 import gymnasium as gym
 import pytest
 
-import tasks  # noqa: F401  (configures the process)
+from core import paths
 from tasks import runtime
+
+runtime.configure()  # what building any task env does first
 
 
 def test_process_is_offline_and_assets_live_in_the_cache():
     import os
 
     assert os.environ["HF_HUB_OFFLINE"] == "1"
-    assert os.environ["MS_ASSET_DIR"].startswith(str(runtime.cache_dir()))
+    assert os.environ["MS_ASSET_DIR"].startswith(str(paths.cache_dir()))
 
 
 def test_a_missing_maniskill_asset_is_an_error_never_a_download_prompt():

@@ -36,6 +36,7 @@ folder, which is put on sys.path.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import queue
 import sys
@@ -45,10 +46,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from policies.base import PolicyError, TaskInfo
-from policies.common.checkpoint import file_sha256
-from policies.remote.connection import json_safe, one_line
-from tasks.scene.embodiments import ARMS
+from core.contract import ARMS
+from core.errors import InputError, one_line
+from policies.base import Policy, PolicyError, PolicyOutput, TaskInfo
+from policies.remote.connection import json_safe
 
 MODULE_FUNCTIONS = ("get_model", "reset_model", "eval")
 IDLE_EVALS_ALLOWED = 10  # eval() calls in a row that take no action (warm-up); RoboTwin would loop forever
@@ -153,11 +154,11 @@ class RoboTwinTaskEnv:
 
 
 def load_policy_module(path: Path):
-    """Import a deploy_policy.py as RoboTwin does; ValueError naming the file when that fails."""
+    """Import a deploy_policy.py as RoboTwin does; InputError naming the file when that fails."""
     if not path.is_file():
-        raise ValueError(f"robotwin policy module '{path}' does not exist; expected robotwin:PATH/deploy_policy.py")
+        raise InputError(f"robotwin policy module '{path}' does not exist; expected robotwin:PATH/deploy_policy.py")
     if path.suffix != ".py":
-        raise ValueError(f"robotwin policy module '{path}' is not a .py file; expected robotwin:PATH/deploy_policy.py")
+        raise InputError(f"robotwin policy module '{path}' is not a .py file; expected robotwin:PATH/deploy_policy.py")
     folder = path.parent
     if (folder / "__init__.py").is_file():
         root, name = folder.parent, f"{folder.name}.{path.stem}"
@@ -168,12 +169,12 @@ def load_policy_module(path: Path):
     try:
         module = importlib.import_module(name)
     except Exception as error:  # noqa: BLE001  (their import-time code: missing packages, bad paths...)
-        raise ValueError(f"robotwin policy module {path} failed to import: {one_line(error)}") from None
+        raise InputError(f"robotwin policy module {path} failed to import: {one_line(error)}") from None
     if Path(module.__file__).resolve() != path:
-        raise ValueError(f"robotwin policy module {path}: a module '{name}' is already loaded from {module.__file__}")
+        raise InputError(f"robotwin policy module {path}: a module '{name}' is already loaded from {module.__file__}")
     missing = [function for function in MODULE_FUNCTIONS if not callable(getattr(module, function, None))]
     if missing:
-        raise ValueError(f"robotwin policy module {path} lacks {', '.join(missing)}; "
+        raise InputError(f"robotwin policy module {path} lacks {', '.join(missing)}; "
                          f"it must define {', '.join(MODULE_FUNCTIONS)}")
     return module
 
@@ -185,28 +186,26 @@ def read_deploy_config(path: Path) -> dict:
     try:
         config = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as error:
-        raise ValueError(f"{path} is not valid YAML: {one_line(error)}") from None
-    if not isinstance(config, dict):  # bad input, so a ValueError: the CLI reports it in one line
-        raise ValueError(f"{path} must hold a mapping of usr_args, got a {type(config).__name__}")  # noqa: TRY004
+        raise InputError(f"{path} is not valid YAML: {one_line(error)}") from None
+    if not isinstance(config, dict):
+        raise InputError(f"{path} must hold a mapping of usr_args, got a {type(config).__name__}")  # noqa: TRY004
     return config
 
 
-class RoboTwinPolicy:
+class RoboTwinPolicy(Policy):
     """A RoboTwin deploy_policy.py driven through a worker thread per episode."""
-
-    privileged = False
 
     def __init__(self, path: Path, query_timeout: float = 120.0, usr_args: dict | None = None):
         if not (isinstance(query_timeout, (int, float)) and query_timeout > 0):
-            raise ValueError(f"query_timeout must be a number of seconds > 0, got {query_timeout!r}")
+            raise InputError(f"query_timeout must be a number of seconds > 0, got {query_timeout!r}")
         self.path = path
         self.name = f"robotwin:{path}"
         self.module = load_policy_module(path)
-        self.module_sha256 = file_sha256(path)
+        # hashed here, not with policies.common.checkpoint.file_sha256: importing that loads torch
+        self.module_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
         self.query_timeout = float(query_timeout)
         self.usr_args = dict(usr_args or {})
         self.config = read_deploy_config(path.with_name("deploy_policy.yml"))
-        self.last_server_ms: float | None = None  # no server: the thinking time is what `act` blocks
         self._model, self._model_task = None, None
         self._handoff: Handoff | None = None
         self._worker: threading.Thread | None = None
@@ -220,7 +219,7 @@ class RoboTwinPolicy:
         self._call("reset_model", self._model)
         self._info, self._handoff, self._worker = info, Handoff(), None
 
-    def act(self, observation: dict) -> np.ndarray:
+    def act(self, observation: dict) -> PolicyOutput:
         if self._worker is None:
             env = RoboTwinTaskEnv(self._info, self._handoff, observation)
             self._worker = threading.Thread(target=self._play, args=(env, self._handoff),
@@ -228,7 +227,7 @@ class RoboTwinPolicy:
             self._worker.start()
         else:
             self._handoff.send(observation)
-        return self._handoff.receive(self.query_timeout)
+        return PolicyOutput(self._handoff.receive(self.query_timeout))
 
     def describe(self) -> dict:
         return {
@@ -240,6 +239,9 @@ class RoboTwinPolicy:
             "deploy_policy_yml": bool(self.config),
             "query_timeout": self.query_timeout,
         }
+
+    def close(self) -> None:
+        self._abandon_episode()  # ends the worker thread of the last episode
 
     def _get_model_args(self, info: TaskInfo) -> dict:
         arm_dim = info.action_dim // 2 - 1
@@ -285,5 +287,5 @@ class RoboTwinPolicy:
 
 def make_robotwin_policy(target: str, query_timeout: float = 120.0, **usr_args) -> RoboTwinPolicy:
     if not target:
-        raise ValueError("robotwin policy address 'robotwin:' names no module; expected robotwin:PATH/deploy_policy.py")
+        raise InputError("robotwin policy address 'robotwin:' names no module; expected robotwin:PATH/deploy_policy.py")
     return RoboTwinPolicy(Path(target).expanduser().resolve(), query_timeout, usr_args)

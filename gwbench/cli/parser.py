@@ -1,23 +1,19 @@
-"""`gwbench`: evaluate robot manipulation policies on RoboTwin 2.0 tasks.
+"""gwbench's command line: the argument parser and the parsers of option values.
 
-Commands: run, collect, train, export, report, gate, serve, list, show, doctor, bench. Bad input is answered with one line
-naming the bad value and what is accepted, exit status 2, and nothing written.
+Option values are checked here or by the library code they reach; either way a bad one is an
+InputError (core.errors), which gwbench.cli.main reports in one line with exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-from gwbench.paths import default_seed_dir, default_store
+from core.errors import InputError
+from core.paths import default_seed_dir, default_store
 
-EXIT_BAD_INPUT = 2
-
-
-class InputError(ValueError):
-    """Bad command-line input: reported in one line with exit status 2."""
+DESCRIPTION = "evaluate robot manipulation policies on RoboTwin 2.0 tasks"
 
 
 class Parser(argparse.ArgumentParser):
@@ -61,7 +57,7 @@ def parse_name_list(text: str | None, option: str = "--tasks") -> list[str] | No
 
 
 def build_parser() -> Parser:
-    parser = Parser(prog="gwbench", description=__doc__.splitlines()[0])
+    parser = Parser(prog="gwbench", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     run = commands.add_parser("run", help="evaluate a policy; episodes go into the results store")
@@ -181,11 +177,11 @@ def build_parser() -> Parser:
     show.add_argument("--instructions", default="unseen", help="instruction split: unseen (default) or seen")
 
     bench = commands.add_parser(
-        "bench", help="benchmarks (not timed tests): `bench env`, `bench latency`, `bench workers`"
+        "bench", help="benchmarks (not timed tests): `bench env`, `bench latency`, `bench workers`, `bench imports`"
     )
     bench.add_argument(
         "what", help="env: steps/s, ms per render, expert episode time per task; latency: policy ms per query; "
-        "workers: episodes/hour with 1 worker vs all cores"
+        "workers: episodes/hour with 1 worker vs all cores; imports: seconds to import each layer"
     )
     bench.add_argument(
         "--tasks", help="env: comma-separated task names (default: every built task); workers: click_bell,stack_blocks_two"
@@ -195,7 +191,8 @@ def build_parser() -> Parser:
     )
     bench.add_argument(
         "--repeats", type=int, default=None,
-        help="env: expert episodes per task (3); latency: queries per model; workers: episodes per task (4)",
+        help="env: expert episodes per task (3); latency: queries per model; workers: episodes per task (4); "
+        "imports: fresh interpreters per module (5)",
     )
 
     serve = commands.add_parser("serve", help="serve a policy over openpi's websocket or GigaWorld-Policy's ZeroMQ "
@@ -209,38 +206,3 @@ def build_parser() -> Parser:
     )
     serve.add_argument("--port", type=int, help="port (default: 8000 for openpi, 8093 for gwp-zmq; 0: any free one)")
     return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        from gwbench import commands
-
-        handler = {
-            "run": commands.cmd_run,
-            "export": commands.cmd_export,
-            "list": commands.cmd_list,
-            "doctor": commands.cmd_doctor,
-            "show": commands.cmd_show,
-            "collect": commands.cmd_collect,
-            "train": commands.cmd_train,
-            "bench": commands.cmd_bench,
-            "report": commands.cmd_report,
-            "gate": commands.cmd_gate,
-            "serve": commands.cmd_serve,
-        }[args.command]
-        return handler(args)
-    except InputError as error:
-        print(f"gwbench: error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("gwbench: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # e.g. `gwbench export | head`: the reader left, nothing is wrong
-        sys.stderr.close()
-        return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

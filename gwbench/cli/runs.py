@@ -1,0 +1,225 @@
+"""Handlers of the commands that build scenes, policies or models; each validates all input before it
+writes anything (bad input: core.errors.InputError)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from core.errors import InputError
+from core.paths import default_seed_dir
+from gwbench.cli.parser import parse_camera, parse_name_list, parse_policy_args
+from gwbench.store import open_store
+from gwbench.summary import SUMMARY_COLUMNS, format_table, run_summary
+
+LISTABLE = ("tasks", "policies", "runs")
+
+
+def cmd_run(args) -> int:
+    from gwbench.executors import EXECUTORS, default_workers
+    from gwbench.runner import execute, start_run
+
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise InputError(f"--workers must be >= 1, got {workers}")
+    if args.backend not in EXECUTORS:
+        raise InputError(f"unknown backend '{args.backend}'; known: {', '.join(EXECUTORS.names())}")
+    if args.ray_address and args.backend != "ray":
+        raise InputError("--ray-address needs --backend ray")
+    policy = None
+    if args.resume:
+        store = open_store(args.store, must_exist=True)
+        store.run(args.resume)  # an unknown run id is bad input
+        run_id = args.resume
+    else:
+        plan, policy = run_plan(args)  # the policy is made once, here, for its identity
+        store = open_store(args.store)
+        run_id = start_run(store, plan, policy)
+    print(f"run {run_id} -> {store.path}", file=sys.stderr)
+    try:
+        execute(store, run_id, show_progress=not args.no_progress, workers=workers, backend=args.backend,
+                ray_address=args.ray_address, policy=policy)
+    except KeyboardInterrupt:
+        print(f"interrupted; finish it with: gwbench run --resume {run_id} --store {store.path}", file=sys.stderr)
+        return 130
+    rows = run_summary(store, run_id)
+    print(format_table(rows, SUMMARY_COLUMNS))
+    for row in rows:
+        if row["seeds_tried"]:
+            print(
+                f"expert check {row['task']} [{row['setting']}]: solved {row['seeds_tried'] - row['seeds_skipped']}"
+                f" of {row['seeds_tried']} candidate seeds ({100 * row['expert_solved']:.1f}%),"
+                f" {row['seeds_skipped']} skipped"
+            )
+    print(f"run id: {run_id}")
+    return 0
+
+
+def run_plan(args):
+    """The run's plan and its policy instance, from `gwbench run`'s options; every check before any write."""
+    from core.contract import CameraSpec
+    from gwbench.plan import (
+        RunPlan, check_episodes, check_instructions, check_query_timeout, resolve_settings, resolve_tasks,
+    )
+    from gwbench.video import VideoOptions
+    from policies import POLICIES, make_policy
+
+    if not args.policy:
+        raise InputError(f"--policy is required; known: {', '.join(sorted(POLICIES.names()))}")
+    if args.seed < 0:
+        raise InputError(f"--seed must be >= 0, got {args.seed}")
+    policy_args = parse_policy_args(args.policy_arg)
+    if args.checkpoint:
+        policy_args["checkpoint"] = str(Path(args.checkpoint).resolve())
+    policy = make_policy(args.policy, **policy_args)  # an unknown policy or option fails here, not mid-run
+    camera = CameraSpec(*parse_camera(args.camera)) if args.camera else CameraSpec(*(
+        policy.requirements.camera or CameraSpec().size))
+    plan = RunPlan(
+        policy=args.policy,
+        suite=args.suite,
+        tasks=resolve_tasks(args.suite, parse_name_list(args.tasks)),
+        settings=resolve_settings(args.setting),
+        episodes=check_episodes(args.episodes),
+        run_seed=args.seed,
+        policy_args=policy_args,
+        seed_dir=str((args.seed_dir or default_seed_dir()).resolve()),
+        camera=camera.size,
+        instructions=check_instructions(args.instructions),
+        video_dir=str(args.record_video.resolve()) if args.record_video else "",
+        video_stride=VideoOptions(stride=args.video_stride).stride,
+        query_timeout_s=check_query_timeout(args.query_timeout),
+    )
+    if args.record_video and args.record_video.exists() and not args.record_video.is_dir():
+        raise InputError(f"--record-video {args.record_video} is a file; it must be a folder")
+    return plan, policy
+
+
+def cmd_collect(args) -> int:
+    import tasks
+    from core.contract import CameraSpec
+    from gwbench.collect import collect_task
+    from gwbench.plan import check_episodes, resolve_settings, resolve_tasks
+
+    names = resolve_tasks(args.suite, parse_name_list(args.tasks))
+    settings = resolve_settings(args.setting)
+    episodes = check_episodes(args.episodes)
+    camera = CameraSpec(*parse_camera(args.camera))
+    if not 1 <= args.frame_stride <= 100:
+        raise InputError(f"--frame-stride must be between 1 and 100, got {args.frame_stride}")
+    if args.out.exists() and not args.out.is_dir():
+        raise InputError(f"--out {args.out} is a file; it must be a folder")
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for task in names:
+        for setting in settings:
+            # Demonstrations speak the `seen` instruction templates; evaluation uses `unseen`.
+            env = tasks.make(task, setting=setting, camera=camera, instructions="seen")
+            try:
+                rows.append(collect_task(env, episodes, args.out, args.frame_stride, not args.no_progress))
+            finally:
+                env.close()
+    print(format_table(rows, [(k, k) for k in ("task", "setting", "demos", "tried", "file")]))
+    return 0
+
+
+def cmd_train(args) -> int:
+    from policies.training import train
+
+    demo_files = sorted(Path(args.data).glob("*.h5")) if Path(args.data).is_dir() else []
+    if not demo_files:
+        raise InputError(f"--data {args.data} holds no demonstration files (*.h5); make some with `gwbench collect`")
+    if args.out.suffix != ".safetensors":
+        raise InputError(f"--out must name a .safetensors file, got '{args.out}'")
+    if args.steps < 1:
+        raise InputError(f"--steps must be >= 1, got {args.steps}")
+    sidecar = train(
+        args.policy, args.data, steps=args.steps, out_path=args.out, seed=args.seed,
+        batch_size=args.batch_size, lr=args.lr,
+    )
+    print(json.dumps({k: sidecar[k] for k in ("policy", "parameters", "steps", "final_losses") if k in sidecar}))
+    print(f"checkpoint: {args.out}")
+    return 0
+
+
+def cmd_list(args) -> int:
+    if args.what not in LISTABLE:
+        raise InputError(f"cannot list '{args.what}'; choose one of {', '.join(LISTABLE)}")
+    if args.what == "tasks":
+        from tasks import TASKS
+
+        rows = [
+            {"task": s.name, "steps": s.step_limit, "arms": s.arms, "category": s.category, "summary": s.summary}
+            for s in (TASKS.get(name) for name in TASKS)
+        ]
+        print(format_table(rows, [(k, k) for k in ("task", "steps", "arms", "category", "summary")]))
+    elif args.what == "policies":
+        from policies import POLICIES, POLICY_SCHEMES
+
+        rows = [{"policy": name, "summary": (POLICIES.get(name).__doc__ or "").strip().splitlines()[0]} for name in POLICIES]
+        rows += [{"policy": f"{scheme}:...", "summary": (POLICY_SCHEMES.get(scheme).__doc__ or "").strip().splitlines()[0]}
+                 for scheme in POLICY_SCHEMES]
+        print(format_table(rows, [("policy", "policy"), ("summary", "summary")]))
+    else:
+        from gwbench.cli.results import list_runs
+
+        list_runs(args)
+    return 0
+
+
+def cmd_show(args) -> int:
+    """Build one scene and save its three camera views side by side."""
+    import numpy as np
+    from PIL import Image
+
+    import tasks
+    from core.contract import CAMERA_NAMES, CameraSpec
+    from gwbench.plan import check_instructions
+    from tasks.spec import check_setting
+
+    if args.out.suffix.lower() != ".png":
+        raise InputError(f"--out must name a .png file, got '{args.out}'")
+    tasks.TASKS.get(args.task)
+    check_setting(args.setting)
+    camera = CameraSpec(*parse_camera(args.camera))
+    split = check_instructions(args.instructions)
+    env = tasks.make(args.task, setting=args.setting, camera=camera, instructions=split)
+    try:
+        observation, _ = env.reset(seed=args.seed)
+        views = [observation["observation"][name]["rgb"] for name in CAMERA_NAMES]
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.concatenate(views, axis=1)).save(args.out)
+        print(f"{args.task} [{args.setting}] seed {args.seed}: {observation['instruction']}")
+        scene = env.describe_scene()
+        print(f"scene hash: {env.scene_hash()}")
+        print(f"domain: {json.dumps(scene['domain'])}")
+        print(f"distractors: {', '.join(scene['distractors']) or 'none'}")
+        print(f"views ({', '.join(CAMERA_NAMES)}) -> {args.out}")
+    finally:
+        env.close()
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from gwbench.doctor import doctor
+
+    return doctor()
+
+
+def cmd_bench(args) -> int:
+    from gwbench.bench import BENCHMARKS
+
+    if args.what not in BENCHMARKS:
+        raise InputError(f"unknown benchmark '{args.what}'; known: {', '.join(BENCHMARKS)}")
+    return BENCHMARKS[args.what](args)
+
+
+def cmd_serve(args) -> int:
+    from gwbench.serve import ServeOptions, serve_until_stopped, start_server
+
+    policy_args = parse_policy_args(args.policy_arg)
+    if args.checkpoint:
+        policy_args["checkpoint"] = str(Path(args.checkpoint).resolve())
+    options = ServeOptions(args.policy, policy_args, args.protocol, args.host, args.port)
+    server = start_server(options)  # an unknown policy, a bad option or a busy port fails here
+    return serve_until_stopped(server, options)

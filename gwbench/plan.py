@@ -1,0 +1,98 @@
+"""The run plan: everything a run needs, fixed before anything runs, checked as it is made.
+
+A RunPlan is frozen and travels as it is: pickled to worker processes and Ray actors, and written
+as JSON only at the store boundary (`to_json` / `from_json`), so `gwbench run --resume` rebuilds
+exactly the plan that started the run. The episodes it plans are the first N verified seeds of each
+task and setting; an episode is a pure function of (task, setting, embodiment, seed, policy spec).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from core.errors import InputError
+from core.registry import unknown_name_message
+from tasks.language import SPLITS
+from tasks.robotwin2.protocol import ALL_TASKS, SETTINGS, SUITE_NAME
+
+SUITES = {SUITE_NAME: ALL_TASKS}
+MAX_EPISODES = 10_000  # per task and setting; more is a typo, not a plan
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    policy: str
+    suite: str = SUITE_NAME
+    tasks: tuple[str, ...] = ()
+    settings: tuple[str, ...] = ("clean",)
+    episodes: int = 100
+    run_seed: int = 0
+    policy_args: dict = field(default_factory=dict)
+    seed_dir: str = ""
+    camera: tuple[int, int] = (320, 240)
+    instructions: str = "unseen"  # instruction template split
+    video_dir: str = ""  # record one MP4 per episode here (see gwbench.video); "" records nothing
+    video_stride: int = 2  # record every Nth env step
+    query_timeout_s: float = 300.0  # a policy query running longer fails its episode; 0: no limit
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RunPlan":
+        data = dict(data)
+        for key in ("tasks", "settings", "camera"):
+            data[key] = tuple(data[key])
+        return cls(**data)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(task, setting) in the plan's order."""
+        return [(task, setting) for task in self.tasks for setting in self.settings]
+
+
+def resolve_tasks(suite: str, requested: list[str] | None) -> tuple[str, ...]:
+    """The suite's built tasks, or the requested ones after checking each name (reads the task catalog)."""
+    from tasks.catalog import TASKS
+
+    if suite not in SUITES:
+        raise InputError(unknown_name_message("suite", suite, list(SUITES)))
+    implemented = [name for name in SUITES[suite] if name in TASKS]
+    if not requested:
+        return tuple(implemented)
+    for name in requested:
+        if name in SUITES[suite] and name not in TASKS:
+            raise InputError(
+                f"task '{name}' is part of {suite} but not built in gwbench yet; built: {', '.join(implemented)}"
+            )
+        if name not in TASKS:
+            raise InputError(unknown_name_message("task", name, implemented))
+    if len(set(requested)) != len(requested):
+        raise InputError(f"--tasks names a task twice: {','.join(requested)}")
+    return tuple(requested)
+
+
+def resolve_settings(setting: str) -> tuple[str, ...]:
+    if setting == "all":
+        return SETTINGS
+    if setting not in SETTINGS:
+        raise InputError(unknown_name_message("setting", setting, [*SETTINGS, "all"]))
+    return (setting,)
+
+
+def check_instructions(split: str) -> str:
+    if split not in SPLITS:
+        raise InputError(unknown_name_message("instruction split", split, list(SPLITS)))
+    return split
+
+
+def check_episodes(episodes: int) -> int:
+    if not 1 <= episodes <= MAX_EPISODES:
+        raise InputError(f"--episodes must be between 1 and {MAX_EPISODES} per task and setting, got {episodes}")
+    return episodes
+
+
+def check_query_timeout(seconds: float) -> float:
+    if not (seconds >= 0 and math.isfinite(seconds)):
+        raise InputError(f"--query-timeout must be a number of seconds >= 0 (0: no limit), got {seconds}")
+    return seconds

@@ -1,0 +1,95 @@
+"""Where a run's jobs are done: a JobWorker keeps one env and one policy and answers jobs with results.
+
+A run is cut into jobs (gwbench.records): first one SeedCheckJob per (task, setting) (the expert
+verifies the seed pool), then one EpisodeJob per episode. Every executor (gwbench.executors,
+gwbench.ray_backend) hands jobs to JobWorkers, in this process, in worker processes or in Ray
+actors, and gets picklable results back; only the parent process writes the store. ManiSkill's CPU
+simulator allows one env per process, so a worker rebuilds its env when the task or setting changes.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Iterable, Iterator
+
+from core.contract import CameraSpec
+from core.errors import one_line
+from gwbench.episode import run_episode
+from gwbench.plan import RunPlan
+from gwbench.records import EpisodeJob, EpisodeResult, SeedCheckJob, SeedCheckResult, lost_episode
+from gwbench.seeds import ensure_seeds, pool_path
+from gwbench.video import EpisodeRecorder, VideoOptions, episode_video_path
+from policies.base import Policy
+from policies.registry import make_policy
+import tasks
+
+MAX_ATTEMPTS = 2  # a job whose worker died is retried once on a fresh worker
+Job = SeedCheckJob | EpisodeJob
+
+
+class JobWorker:
+    """Does jobs for one run; the state a worker process or Ray actor keeps between jobs."""
+
+    def __init__(self, plan: RunPlan, run_id: str, policy: Policy | None = None):
+        self.plan = plan
+        self.run_id = run_id
+        self.policy = policy  # made at the first episode if not given: seed checks need none, a server may be down
+        self.env = None
+
+    def handle(self, job: Job, show_progress: bool = False) -> SeedCheckResult | EpisodeResult:
+        env = self._env(job.task, job.setting)
+        if isinstance(job, SeedCheckJob):
+            return self._check_seeds(env, show_progress)
+        if self.policy is None:
+            try:
+                self.policy = make_policy(self.plan.policy, **self.plan.policy_args)
+            except Exception as error:  # noqa: BLE001  (e.g. its server is down: this episode fails, the next retries)
+                return lost_episode(job.task, job.setting, job.seed, f"policy unavailable: {one_line(error)}")
+        return run_episode(env, self.policy, job.seed, self._observers(env, job), self.plan.query_timeout_s)
+
+    def _env(self, task: str, setting: str):
+        if self.env is None or (self.env.task_spec.name, self.env.setting) != (task, setting):
+            if self.env is not None:
+                self.env.close()
+            self.env = tasks.make(task, setting=setting, camera=CameraSpec(*self.plan.camera),
+                                  instructions=self.plan.instructions)
+        return self.env
+
+    def _check_seeds(self, env, show_progress: bool) -> SeedCheckResult:
+        plan = self.plan
+        pool = ensure_seeds(env, plan.run_seed, plan.episodes, plan.seed_dir, show_progress)
+        path = pool_path(plan.seed_dir, env.task_spec.name, env.setting, env.embodiment.name, plan.run_seed)
+        seeds = tuple(pool.verified[: plan.episodes])
+        return SeedCheckResult(seeds, pool.stats_for(plan.episodes), str(path), pool.tried)
+
+    def _observers(self, env, job: EpisodeJob) -> list[EpisodeRecorder]:
+        if not self.plan.video_dir:
+            return []
+        path = episode_video_path(self.plan.video_dir, self.run_id, job.task, job.setting, job.index, job.seed)
+        return [EpisodeRecorder(path, env.control_freq, VideoOptions(stride=self.plan.video_stride))]
+
+    def close(self) -> None:
+        if self.env is not None:
+            self.env.close()
+            self.env = None
+        if self.policy is not None:
+            self.policy.close()
+            self.policy = None
+
+
+class Executor(abc.ABC):
+    """Runs jobs and yields (job, result) as they finish, in any order; a job whose worker died
+    twice comes back as (job, WorkerLost)."""
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @abc.abstractmethod
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, object]]:
+        """Hand every job to a worker; yield each (job, result) the moment it is back."""
+
+    def close(self) -> None:
+        pass
