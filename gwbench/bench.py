@@ -25,11 +25,11 @@ RENDERS = 10
 WARMUP_RENDERS = 3
 
 
-def bench_task(name: str, repeats: int) -> dict:
+def bench_task(name: str, repeats: int, embodiment: str) -> dict:
     import tasks
     from policies.expert import ExpertPolicy
 
-    env = tasks.make(name)
+    env = tasks.make(name, embodiment=embodiment)
     try:
         env.reset(seed=candidate_seed(0, 0))
         hold = env.embodiment.home_action()
@@ -50,6 +50,7 @@ def bench_task(name: str, repeats: int) -> dict:
         env.close()
     solved = [e for e in episodes if e.success]
     return {
+        "embodiment": embodiment,
         "task": name,
         "steps_per_s": steps_per_s,
         "render_ms": statistics.median(render_ms),
@@ -62,17 +63,22 @@ def bench_task(name: str, repeats: int) -> dict:
 def bench_env(args) -> int:
     from tasks import TASKS
     from tasks.runtime import configure
+    from tasks.scene.embodiments import EMBODIMENTS
 
     names = parse_name_list(args.tasks) or TASKS.names()
     for name in names:
         TASKS.get(name)  # an unknown name is bad input (UnknownNameError)
+    embodiments = parse_name_list(args.embodiment, "--embodiment") or EMBODIMENTS.names()
+    for embodiment in embodiments:
+        EMBODIMENTS.get(embodiment)
     repeats = 3 if args.repeats is None else args.repeats
     if repeats < 1:
         raise InputError(f"--repeats must be >= 1, got {repeats}")
     render = configure()
     print(f"machine: {cpu_model()}; renderer: {render.mode}, {render.visual} robot meshes")
-    rows = [bench_task(name, repeats) for name in names]
+    rows = [bench_task(name, repeats, embodiment) for embodiment in embodiments for name in names]
     columns = [
+        ("embodiment", "embodiment"),
         ("task", "task"),
         ("steps_per_s", "state-only steps/s"),
         ("render_ms", "ms per 3-camera render"),

@@ -25,10 +25,16 @@ class Cell:
     # Only the run summary shows these; a baseline does not record them, so its Cells hold 0.
     errors: int = 0  # counted episodes that stopped early with an error
     skipped: int = 0
+    embodiment: str = ""  # the robot the episodes were played on ("" where the episodes do not say)
 
     @property
     def key(self) -> tuple[str, str, str]:
         return self.policy, self.task, self.setting
+
+    @property
+    def gate_key(self) -> tuple[str, str, str, str]:
+        """What the gate compares like with like on: the row, the robot, the task and the setting."""
+        return self.policy, self.embodiment, self.task, self.setting
 
     @property
     def rate(self) -> float | None:
@@ -57,5 +63,5 @@ def cells(episodes: list[dict], label: str | None = None) -> dict[tuple[str, str
         counted = [e for e in group if not e["skipped"]]
         result[key] = Cell(*key, successes=sum(e["success"] for e in counted), episodes=len(counted),
                            latency_ms=median_latency(counted), errors=sum(1 for e in counted if e["error"]),
-                           skipped=len(group) - len(counted))
+                           skipped=len(group) - len(counted), embodiment=group[0].get("embodiment", ""))
     return result

@@ -2,15 +2,18 @@
 
 Baseline file (JSON; committed ones live in results/baselines/):
 
-    {"format": "gwbench-baseline", "version": 1,
+    {"format": "gwbench-baseline", "version": 2,
      "source": {"store": "...", "runs": ["run id", ...]},          # where it came from (informative)
-     "entries": [{"policy": "expert", "task": "stack_blocks_two", "setting": "clean",
-                  "successes": 18, "episodes": 20, "latency_ms": 7.9}, ...]}
+     "entries": [{"policy": "expert", "embodiment": "aloha-agilex", "task": "stack_blocks_two",
+                  "setting": "clean", "successes": 18, "episodes": 20, "latency_ms": 7.9}, ...]}
+
+Version 1 files (entries without `embodiment`) are read as franka-panda's, the only robot then.
 
 An entry is a gwbench.cells.Cell (its gate figures): `policy` is the row label of `gwbench report`
 (policy name plus non-default options); `latency_ms` is the median over episodes of their median
 ms per query, or null to skip the latency check. Writing a baseline writes the store's Cells;
-reading one loads its entries as Cells, compared with the store's Cells of the same key.
+reading one loads its entries as Cells, compared with the store's Cells of the same row, robot,
+task and setting (Cell.gate_key): a baseline of one robot never passes another's results.
 
 Per baseline entry measured in the store, two checks:
 - success: one-sided Fisher exact test on the 2x2 table (now vs baseline; successes, failures),
@@ -19,7 +22,7 @@ Per baseline entry measured in the store, two checks:
 - latency: now / baseline median ms > the allowed ratio.
 Each entry is tested at alpha on its own, so with many entries an occasional false alarm is
 expected at a rate below alpha per entry (Fisher's test is conservative).
-A (policy, task, setting) measured in the store without a baseline entry is bad input (exit 2):
+A (policy, embodiment, task, setting) measured in the store without a baseline entry is bad input (exit 2):
 a gate cannot pass what it has no reference for. Baseline entries the store lacks are listed as
 "not run" and do not fail the gate, so CI may gate a subset.
 """
@@ -36,9 +39,12 @@ from gwbench.report.stats import fisher_lower
 from gwbench.summary import format_table
 
 BASELINE_FORMAT = "gwbench-baseline"
-BASELINE_VERSION = 1
+BASELINE_VERSION = 2  # 2: entries name their embodiment
+READABLE_VERSIONS = (1, 2)
 # The Cell fields an entry records: what the gate compares. Errors and skipped episodes are not.
-ENTRY_FIELDS = ("policy", "task", "setting", "successes", "episodes", "latency_ms")
+ENTRY_FIELDS = ("policy", "embodiment", "task", "setting", "successes", "episodes", "latency_ms")
+LEGACY_FIELDS = tuple(name for name in ENTRY_FIELDS if name != "embodiment")  # version 1
+LEGACY_EMBODIMENT = "franka-panda"
 
 
 @dataclass(frozen=True)
@@ -71,11 +77,12 @@ class Check:
 
 
 def baseline_document(cells: dict[tuple[str, str, str], Cell], source: dict) -> dict:
+    """The baseline of the store's Cells (their episodes carry their runs' embodiment)."""
     entries = [{name: getattr(cell, name) for name in ENTRY_FIELDS} for cell in cells.values()]
     return {"format": BASELINE_FORMAT, "version": BASELINE_VERSION, "source": source, "entries": entries}
 
 
-def load_baseline(path: Path) -> dict[tuple[str, str, str], Cell]:
+def load_baseline(path: Path) -> dict[tuple[str, str, str, str], Cell]:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
@@ -84,25 +91,28 @@ def load_baseline(path: Path) -> dict[tuple[str, str, str], Cell]:
         raise InputError(f"baseline {path} is not valid JSON ({error})") from None
     if not isinstance(document, dict) or document.get("format") != BASELINE_FORMAT:
         raise InputError(f"{path} is not a gwbench baseline (expected \"format\": \"{BASELINE_FORMAT}\")")
-    if document.get("version") != BASELINE_VERSION:
-        raise InputError(f"baseline {path} has version {document.get('version')!r}; this gwbench reads {BASELINE_VERSION}")
+    version = document.get("version")
+    if version not in READABLE_VERSIONS:
+        raise InputError(f"baseline {path} has version {version!r}; this gwbench reads "
+                         f"{' and '.join(map(str, READABLE_VERSIONS))}")
     entries = {}
     for number, raw in enumerate(document.get("entries") or [], start=1):
-        entry = _entry(raw, path, number)
-        if entry.key in entries:
-            raise InputError(f"baseline {path} entry {number} repeats {'/'.join(entry.key)}")
-        entries[entry.key] = entry
+        entry = _entry(raw, path, number, ENTRY_FIELDS if version == 2 else LEGACY_FIELDS)
+        if entry.gate_key in entries:
+            raise InputError(f"baseline {path} entry {number} repeats {'/'.join(entry.gate_key)}")
+        entries[entry.gate_key] = entry
     if not entries:
         raise InputError(f"baseline {path} has no entries")
     return entries
 
 
-def _entry(raw, path: Path, number: int) -> Cell:
+def _entry(raw, path: Path, number: int, fields: tuple[str, ...]) -> Cell:
     where = f"baseline {path} entry {number}"
-    if not isinstance(raw, dict) or set(raw) != set(ENTRY_FIELDS):
-        raise InputError(f"{where} must have exactly the keys {', '.join(ENTRY_FIELDS)}")
-    if not all(isinstance(raw[k], str) and raw[k] for k in ("policy", "task", "setting")):
-        raise InputError(f"{where}: policy, task and setting must be non-empty strings")
+    if not isinstance(raw, dict) or set(raw) != set(fields):
+        raise InputError(f"{where} must have exactly the keys {', '.join(fields)}")
+    raw = {"embodiment": LEGACY_EMBODIMENT, **raw}
+    if not all(isinstance(raw[k], str) and raw[k] for k in ("policy", "embodiment", "task", "setting")):
+        raise InputError(f"{where}: policy, embodiment, task and setting must be non-empty strings")
     counts_ok = all(isinstance(raw[k], int) and not isinstance(raw[k], bool) for k in ("successes", "episodes"))
     if not counts_ok or not 0 <= raw["successes"] <= raw["episodes"] or raw["episodes"] < 1:
         raise InputError(f"{where}: need integers 0 <= successes <= episodes, episodes >= 1; "
@@ -113,16 +123,18 @@ def _entry(raw, path: Path, number: int) -> Cell:
     return Cell(**raw)
 
 
-def evaluate(cells: dict[tuple[str, str, str], Cell], baseline: dict[tuple[str, str, str], Cell],
+def evaluate(cells: dict[tuple[str, str, str], Cell], baseline: dict[tuple[str, str, str, str], Cell],
              options: GateOptions) -> list[Check]:
-    unknown = [key for key in cells if key not in baseline]
+    measured = {cell.gate_key: cell for cell in cells.values()}
+    unknown = [cell for key, cell in measured.items() if key not in baseline]
     if unknown:
-        known = sorted({"/".join(key) for key in baseline})
-        raise InputError(f"no baseline entry for {'/'.join(unknown[0])} (policy/task/setting) measured in the store; "
-                         f"the baseline covers: {', '.join(known)}")
+        known = sorted({f"{b.policy}/{b.task}/{b.setting} on {b.embodiment}" for b in baseline.values()})
+        cell = unknown[0]
+        raise InputError(f"no baseline entry for {cell.policy}/{cell.task}/{cell.setting} (policy/task/setting) on "
+                         f"{cell.embodiment} measured in the store; the baseline covers: {', '.join(known)}")
     checks = []
     for key, base in baseline.items():
-        now = cells.get(key)
+        now = measured.get(key)
         if now is None:
             checks.append(Check(base, None, None, None, False, False))
             continue
@@ -136,7 +148,8 @@ def evaluate(cells: dict[tuple[str, str, str], Cell], baseline: dict[tuple[str, 
 def format_checks(checks: list[Check]) -> str:
     rows = [
         {
-            "policy": c.baseline.policy, "task": c.baseline.task, "setting": c.baseline.setting,
+            "policy": c.baseline.policy, "embodiment": c.baseline.embodiment, "task": c.baseline.task,
+            "setting": c.baseline.setting,
             "baseline": f"{c.baseline.successes}/{c.baseline.episodes}",
             "now": f"{c.now.successes}/{c.now.episodes}" if c.now else None,
             "p_lower": c.p_value,
@@ -145,7 +158,7 @@ def format_checks(checks: list[Check]) -> str:
         }
         for c in checks
     ]
-    columns = [("policy", "policy"), ("task", "task"), ("setting", "setting"), ("baseline", "baseline"),
-               ("now", "now"), ("p_lower", "p (lower)"), ("base_ms", "baseline ms"), ("now_ms", "now ms"),
+    columns = [("policy", "policy"), ("embodiment", "embodiment"), ("task", "task"), ("setting", "setting"),
+               ("baseline", "baseline"), ("now", "now"), ("p_lower", "p (lower)"), ("base_ms", "baseline ms"), ("now_ms", "now ms"),
                ("ratio", "ms ratio"), ("verdict", "verdict")]
     return format_table(rows, columns)

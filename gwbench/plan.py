@@ -13,8 +13,10 @@ from dataclasses import asdict, dataclass, field
 
 from core.errors import InputError
 from core.registry import unknown_name_message
+from gwbench.records import run_embodiment
 from tasks.language import SPLITS
 from tasks.robotwin2.protocol import ALL_TASKS, SETTINGS, SUITE_NAME
+from tasks.scene.embodiments import DEFAULT_EMBODIMENT, EMBODIMENTS
 
 SUITES = {SUITE_NAME: ALL_TASKS}
 MAX_EPISODES = 10_000  # per task and setting; more is a typo, not a plan
@@ -23,6 +25,7 @@ MAX_EPISODES = 10_000  # per task and setting; more is a typo, not a plan
 @dataclass(frozen=True)
 class RunPlan:
     policy: str
+    embodiment: str = DEFAULT_EMBODIMENT  # the robot every episode is played on
     suite: str = SUITE_NAME
     tasks: tuple[str, ...] = ()
     settings: tuple[str, ...] = ("clean",)
@@ -42,6 +45,7 @@ class RunPlan:
     @classmethod
     def from_json(cls, data: dict) -> "RunPlan":
         data = dict(data)
+        data["embodiment"] = run_embodiment(data)
         for key in ("tasks", "settings", "camera"):
             data[key] = tuple(data[key])
         return cls(**data)
@@ -70,6 +74,22 @@ def resolve_tasks(suite: str, requested: list[str] | None) -> tuple[str, ...]:
     if len(set(requested)) != len(requested):
         raise InputError(f"--tasks names a task twice: {','.join(requested)}")
     return tuple(requested)
+
+
+def resolve_embodiment(requested: str | None, policy_needs: str | None) -> tuple[str, str]:
+    """The run's embodiment and why: the one asked for, else the policy's (a checkpoint's), else the default.
+    A policy trained for another robot than the one asked for is bad input."""
+    if requested is not None:
+        EMBODIMENTS.get(requested)  # an unknown name: one line with "did you mean"
+        if policy_needs is not None and policy_needs != requested:
+            raise InputError(f"the policy was trained on {policy_needs}, not --embodiment {requested} "
+                             f"(actions {EMBODIMENTS.get(policy_needs).action_dim} vs "
+                             f"{EMBODIMENTS.get(requested).action_dim} wide); drop --embodiment or use {policy_needs}")
+        return requested, "asked for"
+    if policy_needs is not None:
+        EMBODIMENTS.get(policy_needs)
+        return policy_needs, "the policy was trained on it"
+    return DEFAULT_EMBODIMENT, "the default"
 
 
 def resolve_settings(setting: str) -> tuple[str, ...]:

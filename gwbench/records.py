@@ -88,10 +88,18 @@ def lost_episode(task: str, setting: str, seed: int, reason: str) -> EpisodeResu
     )
 
 
+LEGACY_EMBODIMENT = "franka-panda"  # what runs stored before plans named their embodiment were played on
+
+
+def run_embodiment(config: dict) -> str:
+    """The embodiment a stored run's plan (its JSON config) was played on."""
+    return config.get("embodiment", LEGACY_EMBODIMENT)
+
+
 EPISODE_FIELDS: tuple[dataclasses.Field, ...] = dataclasses.fields(EpisodeResult)
 # The export: which run and episode, then every result field, then what the run's policy identity adds.
 EXPORT_COLUMNS: tuple[str, ...] = (
-    "run_id", "policy", "suite", "task", "setting", "episode_index",
+    "run_id", "policy", "embodiment", "suite", "task", "setting", "episode_index",
     *(f.name for f in EPISODE_FIELDS if f.name not in ("task", "setting")),
     "checkpoint_sha256",
 )

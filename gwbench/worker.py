@@ -51,8 +51,8 @@ class JobWorker:
         if self.env is None or (self.env.task_spec.name, self.env.setting) != (task, setting):
             if self.env is not None:
                 self.env.close()
-            self.env = tasks.make(task, setting=setting, camera=CameraSpec(*self.plan.camera),
-                                  instructions=self.plan.instructions)
+            self.env = tasks.make(task, setting=setting, embodiment=self.plan.embodiment,
+                                  camera=CameraSpec(*self.plan.camera), instructions=self.plan.instructions)
         return self.env
 
     def _check_seeds(self, env, show_progress: bool) -> SeedCheckResult:

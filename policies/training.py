@@ -105,6 +105,7 @@ def train(
                     "episodes": len(dataset.episodes), "samples": len(dataset)},
         "camera": {"width": dataset.camera_width, "height": dataset.camera_height},
         "frame_stride": dataset.frame_stride,
+        "embodiment": dataset.embodiment,
         "steps": steps,
         "seed": seed,
         "batch_size": min(batch_size, len(dataset)),

@@ -66,6 +66,8 @@ def build_parser() -> Parser:
         "gwp-zmq://HOST:PORT, or a RoboTwin policy module robotwin:PATH/deploy_policy.py",
     )
     run.add_argument("--suite", default="robotwin2", help="task suite (default: robotwin2)")
+    run.add_argument("--embodiment", help="the robot (see `gwbench list embodiments`; default: the policy's "
+                     "checkpoint's, else the default embodiment)")
     run.add_argument("--tasks", help="comma-separated task names (default: every built task of the suite)")
     run.add_argument("--episodes", type=int, default=100, help="episodes per task and setting (protocol: 100)")
     run.add_argument(
@@ -145,6 +147,7 @@ def build_parser() -> Parser:
 
     collect = commands.add_parser("collect", help="record expert demonstrations (HDF5) for training")
     collect.add_argument("--suite", default="robotwin2", help="task suite (default: robotwin2)")
+    collect.add_argument("--embodiment", help="the robot (see `gwbench list embodiments`; default: the default one)")
     collect.add_argument("--tasks", help="comma-separated task names (default: every built task of the suite)")
     collect.add_argument("--episodes", type=int, default=50, help="demonstrations per task and setting (default: 50)")
     collect.add_argument("--setting", default="clean", help="clean, randomized, or all (default: clean)")
@@ -163,7 +166,7 @@ def build_parser() -> Parser:
     train.add_argument("--lr", type=float, default=3e-4, help="learning rate (default: 3e-4)")
 
     listing = commands.add_parser("list", help="list tasks, policies or stored runs")
-    listing.add_argument("what", help="tasks, policies or runs")
+    listing.add_argument("what", help="tasks, policies, embodiments or runs")
     listing.add_argument("--store", type=Path, default=None, help=f"results store (default: {default_store()})")
 
     commands.add_parser("doctor", help="check the installation and the renderer, and say how to fix problems")
@@ -171,6 +174,7 @@ def build_parser() -> Parser:
     show = commands.add_parser("show", help="save a scene's three camera views to a PNG and print its instruction")
     show.add_argument("task", help="task name (see `gwbench list tasks`)")
     show.add_argument("--setting", default="clean", help="clean or randomized (default: clean)")
+    show.add_argument("--embodiment", help="the robot (see `gwbench list embodiments`; default: the default one)")
     show.add_argument("--seed", type=int, default=100000, help="episode seed (default: 100000)")
     show.add_argument("--out", type=Path, required=True, help="PNG file to write (head | left wrist | right wrist)")
     show.add_argument("--camera", default="320x240", help="camera resolution WIDTHxHEIGHT (default: 320x240)")
@@ -189,6 +193,7 @@ def build_parser() -> Parser:
     bench.add_argument(
         "--policies", help="latency: comma-separated models (default: gigaworld,motus,pi05); workers: one policy (pi05)"
     )
+    bench.add_argument("--embodiment", help="env: comma-separated robots measured side by side (default: all)")
     bench.add_argument(
         "--repeats", type=int, default=None,
         help="env: expert episodes per task (3); latency: queries per model; workers: episodes per task (4); "
@@ -200,6 +205,8 @@ def build_parser() -> Parser:
     serve.add_argument("--policy", required=True, help="policy name (see `gwbench list policies`)")
     serve.add_argument("--checkpoint", help="checkpoint of a trained policy (.safetensors; default: the committed one)")
     serve.add_argument("--policy-arg", action="append", default=[], metavar="K=V", help="policy option, repeatable")
+    serve.add_argument("--embodiment", help="the robot clients drive (checked against the policy's checkpoint and "
+                       "advertised to gwbench clients; default: the checkpoint's, else any)")
     serve.add_argument("--protocol", default="openpi", help="openpi (websocket + msgpack, default) or gwp-zmq")
     serve.add_argument(
         "--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1; 0.0.0.0: all, with a warning)"

@@ -10,7 +10,7 @@ import sys
 from core.errors import InputError
 from gwbench.cells import cells
 from gwbench.cli.parser import parse_name_list
-from gwbench.records import EXPORT_COLUMNS
+from gwbench.records import EXPORT_COLUMNS, run_embodiment
 from gwbench.store import open_store
 from gwbench.summary import format_table
 
@@ -103,6 +103,7 @@ def cmd_export(args) -> int:
         for episode in store.episodes(list(runs)):
             run = runs[episode["run_id"]]
             episode["suite"] = run["config"]["suite"]
+            episode["embodiment"] = run_embodiment(run["config"])
             episode["checkpoint_sha256"] = run["policy_identity"].get("checkpoint_sha256", "")
             writer.writerow(episode)
     finally:

@@ -13,7 +13,7 @@ from gwbench.cli.parser import parse_camera, parse_name_list, parse_policy_args
 from gwbench.store import open_store
 from gwbench.summary import SUMMARY_COLUMNS, format_table, run_summary
 
-LISTABLE = ("tasks", "policies", "runs")
+LISTABLE = ("tasks", "policies", "embodiments", "runs")
 
 
 def cmd_run(args) -> int:
@@ -36,6 +36,8 @@ def cmd_run(args) -> int:
         plan, policy = run_plan(args)  # the policy is made once, here, for its identity
         store = open_store(args.store)
         run_id = start_run(store, plan, policy)
+        if args.embodiment is None:
+            print(f"embodiment: {plan.embodiment} ({embodiment_reason(policy)})", file=sys.stderr)
     print(f"run {run_id} -> {store.path}", file=sys.stderr)
     try:
         execute(store, run_id, show_progress=not args.no_progress, workers=workers, backend=args.backend,
@@ -60,7 +62,8 @@ def run_plan(args):
     """The run's plan and its policy instance, from `gwbench run`'s options; every check before any write."""
     from core.contract import CameraSpec
     from gwbench.plan import (
-        RunPlan, check_episodes, check_instructions, check_query_timeout, resolve_settings, resolve_tasks,
+        RunPlan, check_episodes, check_instructions, check_query_timeout, resolve_embodiment, resolve_settings,
+        resolve_tasks,
     )
     from gwbench.video import VideoOptions
     from policies import POLICIES, make_policy
@@ -75,8 +78,10 @@ def run_plan(args):
     policy = make_policy(args.policy, **policy_args)  # an unknown policy or option fails here, not mid-run
     camera = CameraSpec(*parse_camera(args.camera)) if args.camera else CameraSpec(*(
         policy.requirements.camera or CameraSpec().size))
+    embodiment, _ = resolve_embodiment(args.embodiment, policy.requirements.embodiment)
     plan = RunPlan(
         policy=args.policy,
+        embodiment=embodiment,
         suite=args.suite,
         tasks=resolve_tasks(args.suite, parse_name_list(args.tasks)),
         settings=resolve_settings(args.setting),
@@ -95,13 +100,20 @@ def run_plan(args):
     return plan, policy
 
 
+def embodiment_reason(policy) -> str:
+    from gwbench.plan import resolve_embodiment
+
+    return resolve_embodiment(None, policy.requirements.embodiment)[1]
+
+
 def cmd_collect(args) -> int:
     import tasks
     from core.contract import CameraSpec
     from gwbench.collect import collect_task
-    from gwbench.plan import check_episodes, resolve_settings, resolve_tasks
+    from gwbench.plan import check_episodes, resolve_embodiment, resolve_settings, resolve_tasks
 
     names = resolve_tasks(args.suite, parse_name_list(args.tasks))
+    embodiment, _ = resolve_embodiment(args.embodiment, None)
     settings = resolve_settings(args.setting)
     episodes = check_episodes(args.episodes)
     camera = CameraSpec(*parse_camera(args.camera))
@@ -114,7 +126,7 @@ def cmd_collect(args) -> int:
     for task in names:
         for setting in settings:
             # Demonstrations speak the `seen` instruction templates; evaluation uses `unseen`.
-            env = tasks.make(task, setting=setting, camera=camera, instructions="seen")
+            env = tasks.make(task, setting=setting, embodiment=embodiment, camera=camera, instructions="seen")
             try:
                 rows.append(collect_task(env, episodes, args.out, args.frame_stride, not args.no_progress))
             finally:
@@ -153,6 +165,14 @@ def cmd_list(args) -> int:
             for s in (TASKS.get(name) for name in TASKS)
         ]
         print(format_table(rows, [(k, k) for k in ("task", "steps", "arms", "category", "summary")]))
+    elif args.what == "embodiments":
+        from tasks.scene.embodiments import DEFAULT_EMBODIMENT, EMBODIMENTS
+
+        rows = [{"embodiment": name, "arm_dof": e.arm_dof, "action_width": e.action_dim,
+                 "default": "yes" if name == DEFAULT_EMBODIMENT else ""}
+                for name, e in ((name, EMBODIMENTS.get(name)) for name in EMBODIMENTS)]
+        print(format_table(rows, [("embodiment", "embodiment"), ("arm_dof", "arm DoF"),
+                                  ("action_width", "action width"), ("default", "default")]))
     elif args.what == "policies":
         from policies import POLICIES, POLICY_SCHEMES
 
@@ -174,7 +194,7 @@ def cmd_show(args) -> int:
 
     import tasks
     from core.contract import CAMERA_NAMES, CameraSpec
-    from gwbench.plan import check_instructions
+    from gwbench.plan import check_instructions, resolve_embodiment
     from tasks.spec import check_setting
 
     if args.out.suffix.lower() != ".png":
@@ -183,13 +203,14 @@ def cmd_show(args) -> int:
     check_setting(args.setting)
     camera = CameraSpec(*parse_camera(args.camera))
     split = check_instructions(args.instructions)
-    env = tasks.make(args.task, setting=args.setting, camera=camera, instructions=split)
+    embodiment, _ = resolve_embodiment(args.embodiment, None)
+    env = tasks.make(args.task, setting=args.setting, embodiment=embodiment, camera=camera, instructions=split)
     try:
         observation, _ = env.reset(seed=args.seed)
         views = [observation["observation"][name]["rgb"] for name in CAMERA_NAMES]
         args.out.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(np.concatenate(views, axis=1)).save(args.out)
-        print(f"{args.task} [{args.setting}] seed {args.seed}: {observation['instruction']}")
+        print(f"{args.task} [{args.setting}] seed {args.seed} on {embodiment}: {observation['instruction']}")
         scene = env.describe_scene()
         print(f"scene hash: {env.scene_hash()}")
         print(f"domain: {json.dumps(scene['domain'])}")
@@ -220,6 +241,6 @@ def cmd_serve(args) -> int:
     policy_args = parse_policy_args(args.policy_arg)
     if args.checkpoint:
         policy_args["checkpoint"] = str(Path(args.checkpoint).resolve())
-    options = ServeOptions(args.policy, policy_args, args.protocol, args.host, args.port)
+    options = ServeOptions(args.policy, policy_args, args.protocol, args.host, args.port, args.embodiment)
     server = start_server(options)  # an unknown policy, a bad option or a busy port fails here
     return serve_until_stopped(server, options)

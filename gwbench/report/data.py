@@ -1,9 +1,10 @@
 """What reports, exports and the gate select from a store: the counted episodes of the chosen runs,
 each labelled with its row (gwbench.cells aggregates them into cells), and the report's column order.
 
-A row label is the policy name plus its non-default options (`gigaworld video=true`), and a short
-checkpoint hash where one policy name was run with several checkpoints, so different variants are
-never pooled into one row. A seed run twice by the same variant counts once (the latest run's
+A row label is the policy name plus its non-default options (`gigaworld video=true`), a short
+checkpoint hash where one policy name was run with several checkpoints, and the robot in brackets
+(`pi05 [aloha-agilex]`) where the selected runs were played on more than one, so different variants
+are never pooled into one row. Each episode also carries its run's embodiment. A seed run twice by the same variant counts once (the latest run's
 episode), so a re-run never inflates n. Skipped episodes (scenes that could not be set up) are
 not the policy's failures and are left out.
 """
@@ -11,6 +12,7 @@ not the policy's failures and are left out.
 from __future__ import annotations
 
 from core.errors import InputError
+from gwbench.records import run_embodiment
 from gwbench.store import Store
 
 SETTING_ORDER = ("clean", "randomized")
@@ -29,11 +31,14 @@ def row_labels(runs: list[dict]) -> dict[str, str]:
     checkpoints: dict[str, set[str]] = {}
     for run in runs:
         checkpoints.setdefault(variants[run["run_id"]], set()).add(run["policy_identity"].get("checkpoint_sha256", ""))
+    several_robots = len({run_embodiment(run["config"]) for run in runs}) > 1
     labels = {}
     for run in runs:
         label = variants[run["run_id"]]
         if len(checkpoints[label]) > 1:
             label += f" @{run['policy_identity'].get('checkpoint_sha256', '')[:8] or 'none'}"
+        if several_robots:
+            label += f" [{run_embodiment(run['config'])}]"
         labels[run["run_id"]] = label
     return labels
 
@@ -57,11 +62,13 @@ def load_episodes(store: Store, run_ids: list[str] | None = None, policies: list
                 raise InputError(f"unknown policy '{name}' in the selected runs; known: {', '.join(known)}")
         labels = {run_id: label for run_id, label in labels.items()
                   if label in policies or label.split(" ")[0] in policies}
+    embodiments = {run["run_id"]: run_embodiment(run["config"]) for run in runs}
     latest: dict[tuple, dict] = {}
     for episode in store.episodes(list(labels)):  # oldest run first: a later run's episode replaces
         if episode["skipped"]:
             continue
         episode["label"] = labels[episode["run_id"]]
+        episode["embodiment"] = embodiments[episode["run_id"]]
         latest[(episode["label"], episode["task"], episode["setting"], episode["seed"])] = episode
     if not latest:
         raise InputError(f"the selected runs of {store.path} hold no counted episodes")

@@ -18,7 +18,8 @@ from gwbench.store import Store
 
 # config keys shown under their own names, in this order; the rest follow as they are
 CONFIG_FIELDS = (
-    ("suite", "suite"), ("settings", "settings"), ("instructions", "instruction split"),
+    ("embodiment", "embodiment"), ("suite", "suite"), ("settings", "settings"),
+    ("instructions", "instruction split"),
     ("episodes", "episodes per task and setting"), ("run_seed", "run seed"), ("tasks", "tasks"),
     ("policy_args", "policy options"), ("camera", "camera"), ("seed_dir", "seed pool folder"),
     ("video_dir", "video folder"),

@@ -48,6 +48,7 @@ class ServeOptions:
     protocol: str = "openpi"
     host: str = "127.0.0.1"
     port: int | None = None  # None: the protocol's default; 0: any free port
+    embodiment: str | None = None  # the robot clients drive; None: the policy's (a checkpoint's), else any
 
     def __post_init__(self):
         if self.protocol not in PROTOCOLS:
@@ -64,7 +65,7 @@ class ServeOptions:
 
 def start_server(options: ServeOptions) -> Server:
     """Make the policy and bind the port; InputError for a bad policy, option or port."""
-    pool = PolicyPool(options.policy, options.policy_args)
+    pool = PolicyPool(options.policy, options.policy_args, options.embodiment)
     try:
         return _server_class(options.protocol)(pool, options.host, options.listen_port)
     except OSError as error:

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from core.errors import InputError
+from gwbench.plan import resolve_embodiment
 from policies.base import Policy, TaskInfo
 from policies.registry import make_policy
 from policies.remote.connection import json_safe
@@ -30,7 +31,7 @@ def log(message: str) -> None:
 class PolicyPool:
     """The served policy's instances; the first is made at start, so a bad name or option fails there."""
 
-    def __init__(self, policy: str, policy_args: dict):
+    def __init__(self, policy: str, policy_args: dict, embodiment: str | None = None):
         self._policy = policy
         self._policy_args = policy_args
         try:
@@ -45,9 +46,16 @@ class PolicyPool:
                              "serve a policy that needs only observations")
         camera = first.requirements.camera
         self.camera = tuple(camera) if camera else None  # (w, h) the policy reads; clients send images at it
+        if embodiment is not None or first.requirements.embodiment is not None:
+            try:
+                embodiment, _ = resolve_embodiment(embodiment, first.requirements.embodiment)
+            except InputError:
+                first.close()
+                raise
         self.metadata = {"gwbench": {
             "version": EXTENSION_VERSION, "policy": policy,
             "camera": list(self.camera) if self.camera else None, "identity": json_safe(first.describe()),
+            "embodiment": embodiment,  # gwbench clients run on it (None: any)
         }}
         self._idle: list[Policy] = [first]
         self._closed = False

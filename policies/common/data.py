@@ -1,7 +1,8 @@
 """Expert demonstrations (gwbench-demos HDF5) as training samples.
 
 Layout of each DIR/*.h5 (written by `gwbench collect`):
-    /  attrs format="gwbench-demos", version=1, camera_height, camera_width, frame_stride, action_dim
+    /  attrs format="gwbench-demos", version=1, camera_height, camera_width, frame_stride, action_dim,
+             embodiment (absent: franka-panda)
     /episodes/<name>  attrs task, setting, seed, instruction, success, steps
         joint_action (T+1, 16)  actions (T, 16)  frame_steps (F,)  images/<camera> (F, H, W, 3) uint8
 One sample per rendered step t < T: the three views and joints at t, the instruction, the action
@@ -99,6 +100,15 @@ class DemoDataset(Dataset):
         if len(layouts) != 1:
             raise InputError(f"{data_dir}: files disagree on camera size or frame stride: {sorted(layouts)}")
         self.camera_height, self.camera_width, self.frame_stride = layouts.pop()
+        # Files that do not say were made when franka-panda was the only embodiment.
+        embodiments = {str(a.get("embodiment", "franka-panda")) for a in attributes}
+        if len(embodiments) != 1:
+            raise InputError(f"{data_dir}: files were collected on different embodiments: {sorted(embodiments)}")
+        self.embodiment = embodiments.pop()  # the checkpoint records it: runs check it against theirs
+        widths = {int(a["action_dim"]) for a in attributes}
+        if widths != {action.dim}:
+            raise InputError(f"{data_dir}: actions are {sorted(widths)} wide ({self.embodiment}); "
+                             f"the model predicts {action.dim}")
         self.index = [
             (episode_index, frame)
             for episode_index, episode in enumerate(self.episodes)

@@ -36,8 +36,10 @@ class LearnedPolicy(Policy):
         self.video = bool(video)
         self.sample_options = dict(sample_options or {})
         camera = self.sidecar["camera"]
-        # The harness renders at the size the model was trained at.
-        self.requirements = PolicyRequirements(camera=(camera["width"], camera["height"]))
+        # The harness renders at the size the model was trained at, on the robot it was trained on
+        # (checkpoints that do not say were trained when franka-panda was the only embodiment).
+        self.requirements = PolicyRequirements(camera=(camera["width"], camera["height"]),
+                                               embodiment=self.sidecar.get("embodiment", "franka-panda"))
         self.frame_stride = int(self.sidecar.get("frame_stride", 1))  # env steps between imagined frames
         self._info: TaskInfo | None = None
         self._generator = torch.Generator(device=self.device).manual_seed(self.seed)
@@ -83,6 +85,7 @@ class LearnedPolicy(Policy):
             "dataset_hash": self.sidecar.get("dataset", {}).get("hash"),
             "train_steps": self.sidecar.get("steps"),
             "camera": f"{width}x{height}",
+            "embodiment": self.requirements.embodiment,
             "seed": self.seed,
             "threads": self.threads,
             "device": str(self.device),

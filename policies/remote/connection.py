@@ -116,7 +116,8 @@ class ServerPolicy(Policy):
 
     gwbench's extension is used only with a server whose metadata holds a `gwbench` map (`gwbench
     serve`): an episode reset before each episode, and images at the size its policy reads (metadata
-    `gwbench.camera`, which becomes `requirements.camera`). A plain server never sees either.
+    `gwbench.camera`, which becomes `requirements.camera`; `gwbench.embodiment`, the robot it serves,
+    becomes `requirements.embodiment`). A plain server never sees either.
     """
 
     scheme: str  # the address scheme; it names the server in errors and the adapter in describe()
@@ -136,7 +137,9 @@ class ServerPolicy(Policy):
         extension = self.metadata.get("gwbench")
         self.gwbench: dict | None = extension if isinstance(extension, dict) else None
         camera = self.gwbench.get("camera") if self.gwbench else None
-        self.requirements = PolicyRequirements(camera=tuple(camera) if camera else DEFAULT_CAMERA)
+        embodiment = self.gwbench.get("embodiment") if self.gwbench else None  # what a gwbench server serves
+        self.requirements = PolicyRequirements(camera=tuple(camera) if camera else DEFAULT_CAMERA,
+                                               embodiment=embodiment if isinstance(embodiment, str) else None)
 
     @classmethod
     def from_address(cls, target: str, **options) -> "ServerPolicy":

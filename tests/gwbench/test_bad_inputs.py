@@ -76,7 +76,9 @@ CASES = [
     Case("unknown report format", ("export", "--format", "xlsx"), "unknown format 'xlsx'; known: csv, eval_info",
          store="empty"),
     Case("export of a store that does not exist", ("export",), "does not exist (pass --store)"),
-    Case("unknown list", ("list", "seeds"), "cannot list 'seeds'; choose one of tasks, policies, runs"),
+    Case("unknown list", ("list", "seeds"), "cannot list 'seeds'; choose one of tasks, policies, embodiments, runs"),
+    Case("unknown embodiment", ("run", "--policy", "random", "--embodiment", "franka", *RUN[1:]),
+         "unknown embodiment 'franka' (did you mean 'franka-panda'?)"),
 ]
 
 

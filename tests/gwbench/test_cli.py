@@ -139,3 +139,18 @@ def test_setting_all_runs_both_settings(capsys, tmp_path):
     assert re.search(r"stack_blocks_two\s+randomized\s+1\s+1\s+1.000", out)
     settings = {e["setting"] for e in Store(store).episodes()}
     assert settings == {"clean", "randomized"}
+
+
+def test_the_embodiment_is_listed_chosen_recorded_and_exported(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "list", "embodiments")
+    assert code == 0 and re.search(r"franka-panda\s+7\s+16", out)
+    store = tmp_path / "e.sqlite"
+    code, _, err = run_cli(capsys, "run", "--policy", "pi05", "--tasks", "click_bell", "--episodes", "1",
+                           "--store", str(store), "--no-progress")
+    assert code == 0 and "embodiment: franka-panda (the policy was trained on it)" in err
+    code, _, err = run_cli(capsys, "run", "--policy", "random", "--embodiment", "franka-panda", "--tasks",
+                           "click_bell", "--episodes", "1", "--store", str(store), "--no-progress")
+    assert code == 0 and "embodiment:" not in err  # asked for: nothing to explain
+    assert [run["config"]["embodiment"] for run in Store(store).runs()] == ["franka-panda", "franka-panda"]
+    code, out, _ = run_cli(capsys, "export", "--store", str(store))
+    assert {row["embodiment"] for row in csv.DictReader(io.StringIO(out))} == {"franka-panda"}

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from core.errors import InputError
 from gwbench.store import Store
 from tests.gwbench.synthetic_store import add_run, run_cli, successes
 
@@ -33,10 +34,25 @@ def baseline(capsys, tmp_path):
 
 def test_written_baseline_holds_counts_and_latency(baseline):
     document = json.loads(baseline.read_text())
-    assert document["format"] == "gwbench-baseline" and document["version"] == 1
+    assert document["format"] == "gwbench-baseline" and document["version"] == 2
     entry = next(e for e in document["entries"] if e["policy"] == "gigaworld")
-    assert entry == {"policy": "gigaworld", "task": "stack_blocks_two", "setting": "clean",
-                     "successes": 18, "episodes": 20, "latency_ms": 10.0}
+    assert entry == {"policy": "gigaworld", "embodiment": "franka-panda", "task": "stack_blocks_two",
+                     "setting": "clean", "successes": 18, "episodes": 20, "latency_ms": 10.0}
+
+
+def test_a_version_1_baseline_is_franka_pandas_and_never_passes_another_robots_results(tmp_path, capsys):
+    from gwbench.cells import Cell
+    from gwbench.gate import GateOptions, evaluate, load_baseline
+
+    legacy = tmp_path / "v1.json"
+    legacy.write_text(ONE_ENTRY.format(successes=18, latency="10.0"))
+    (entry,) = load_baseline(legacy).values()
+    assert entry.embodiment == "franka-panda"
+    now = Cell("expert", "stack_blocks_two", "clean", 18, 20, 10.0, embodiment="aloha-agilex")
+    with pytest.raises(InputError, match="no baseline entry for expert/stack_blocks_two/clean .* on aloha-agilex"):
+        evaluate({now.key: now}, load_baseline(legacy), GateOptions())
+    same_robot = Cell("expert", "stack_blocks_two", "clean", 18, 20, 10.0, embodiment="franka-panda")
+    assert [c.verdict for c in evaluate({same_robot.key: same_robot}, load_baseline(legacy), GateOptions())] == ["ok"]
 
 
 @pytest.mark.parametrize(
