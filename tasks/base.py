@@ -252,8 +252,8 @@ class RoboTwinTaskEnv(BaseEnv, abc.ABC):
         self.domain.add_lights(self.scene)
 
     def _initialize_episode(self, env_idx: torch.Tensor, options: dict):
-        home = self.embodiment.home_joint_positions()
         for arm in ARMS:
+            home = self.embodiment.home_joint_positions(arm)
             robot = self.arm_agent(arm).robot
             robot.set_pose(self.base_pose(arm))
             robot.set_qpos(home)
@@ -315,10 +315,10 @@ class RoboTwinTaskEnv(BaseEnv, abc.ABC):
 
     def hold_home(self) -> None:
         """Point both arms' joint drives at the home pose, grippers open (a fresh scene's drives aim at zero)."""
-        one_arm = torch.tensor([[*self.embodiment.home_qpos, self.embodiment.gripper.maniskill_action(1.0)]],
-                               dtype=torch.float32)
+        open_gripper = self.embodiment.gripper.maniskill_action(1.0)
         for arm in ARMS:
-            self.arm_agent(arm).set_action(one_arm)
+            action = torch.tensor([[*self.embodiment.home_qpos[arm], open_gripper]], dtype=torch.float32)
+            self.arm_agent(arm).set_action(action)
 
     def _physics(self, steps: int) -> None:
         for _ in range(steps):

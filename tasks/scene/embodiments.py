@@ -17,11 +17,13 @@ from the closed position, so the measured opening is position / open width.
   (tasks.scene.aloha_assets): 6 joints and a gripper per arm, 14 action values. The robot's root
   is RoboTwin's, (0, -0.65, 0) facing +y with the left arm at -x; the arm bases stand at
   (-0.15, -0.34) and (0.15, -0.34) on the table top (z = 0.74), 4 cm in from its edge, like ALOHA
-  arms bolted to a table. RoboTwin's own offsets (its AgileX arms at x = -+0.3, y = -0.417) are out
-  of reach for the shorter ViperX: it reaches at most ~0.59 m with the gripper pointing down. The
+  arms bolted to a table. RoboTwin's own arm offsets (x = +-0.3, y = -0.417, as public code using
+  its aloha-agilex URDF reads them) suit its longer arms: the ViperX reaches at most ~0.59 m with the
+  gripper pointing down, too short for the far corners from there. The
   chosen bases reach a top-down pose 8 cm above the table at every corner and the centre of each
   arm's half of the tasks' workspace (x in [-0.35, 0.05] left, [-0.05, 0.35] right, y in
-  [-0.25, 0.2]); only a spot 9 cm straight in front of a base is too close.
+  [-0.25, 0.2]); only a spot 9 cm straight in front of a base is too close. At home each arm is
+  turned outwards (the right arm mirrors the left), so the head camera sees the table between them.
 
 RoboTwin's other embodiments (piper, ARX-X5, ur5-wsg) would register here. The registry fills
 itself on first use; a robot's ManiSkill agent is registered only when an env is built with it.
@@ -35,7 +37,7 @@ from typing import Callable
 
 import numpy as np
 
-from core.contract import ActionLayout
+from core.contract import ARMS, ActionLayout
 from core.registry import Registry
 from tasks.scene.aloha_assets import FINGER_JOINTS, FINGER_OPEN_WIDTH
 
@@ -78,7 +80,7 @@ class Embodiment:
     gripper: Gripper
     base_positions: dict[str, tuple[float, float, float]]  # per arm, world frame
     base_quaternion: tuple[float, float, float, float]  # wxyz, both arms face the table
-    home_qpos: tuple[float, ...]  # arm joints at episode start
+    home_qpos: dict[str, tuple[float, ...]]  # per arm, its joints at episode start
     hand_link: str  # at the wrist, with the TCP's axes; the wrist camera mounts here
     tcp_link: str  # the point between the fingertip pads; experts plan for it
     wrist_camera_offset: tuple[float, float, float]  # camera position in the hand frame (x: the camera's side)
@@ -109,12 +111,11 @@ class Embodiment:
 
     def home_action(self) -> np.ndarray:
         """The action that holds both arms at home with grippers open."""
-        one_arm = np.concatenate([self.home_qpos, [1.0]])
-        return np.concatenate([one_arm, one_arm]).astype(np.float32)
+        return np.concatenate([[*self.home_qpos[arm], 1.0] for arm in ARMS]).astype(np.float32)
 
-    def home_joint_positions(self) -> np.ndarray:
+    def home_joint_positions(self, arm: str) -> np.ndarray:
         """Every joint of one arm at home: the arm joints, then both fingers open."""
-        return np.concatenate([self.home_qpos, [self.gripper.open_width] * len(self.gripper.joint_names)])
+        return np.concatenate([self.home_qpos[arm], [self.gripper.open_width] * len(self.gripper.joint_names)])
 
 
 def _prepare_panda(quality: str) -> None:
@@ -147,6 +148,19 @@ def _aloha_urdf() -> Path:
     return ensure_aloha_arm()
 
 
+PANDA_HOME = (0.0, -0.2, 0.0, -2.3, 0.0, 2.1, np.pi / 4)  # hand 0.48 m ahead, 0.33 m up, pointing down
+# The left arm turned 0.7 rad outwards, its TCP 0.25 m above the table and pointing down: the arms stand
+# left and right of the head camera's view of the table instead of in front of the objects.
+ALOHA_LEFT_HOME = (0.7, -0.35, 0.24, 0.0, 1.68, 0.0)
+
+
+def mirrored(arm_qpos: tuple[float, ...]) -> tuple[float, ...]:
+    """An aloha arm's joints mirrored across the robot's centre plane: the twisting joints (waist,
+    forearm roll, wrist rotate) change sign, the bending ones keep it."""
+    waist, shoulder, elbow, forearm_roll, wrist_angle, wrist_rotate = arm_qpos
+    return (-waist, shoulder, elbow, -forearm_roll, wrist_angle, -wrist_rotate)
+
+
 ALOHA_GRIPPER = Gripper(joint_names=FINGER_JOINTS, open_width=FINGER_OPEN_WIDTH, close_target=-0.01)
 
 
@@ -170,7 +184,7 @@ def _builtin_embodiments(registry: Registry[Embodiment]) -> None:
                             close_target=-0.01),
             base_positions={"left": (-0.3, -0.45, 0.74), "right": (0.3, -0.45, 0.74)},
             base_quaternion=(0.7071068, 0.0, 0.0, 0.7071068),  # +90 deg about z: arms reach along +y
-            home_qpos=(0.0, -0.2, 0.0, -2.3, 0.0, 2.1, np.pi / 4),  # hand 0.48 m ahead, 0.33 m up, pointing down
+            home_qpos=dict.fromkeys(ARMS, PANDA_HOME),
             hand_link="panda_hand",
             tcp_link="panda_hand_tcp",
             wrist_camera_offset=(0.07, 0.0, 0.0),  # on the back of the hand
@@ -188,9 +202,7 @@ def _builtin_embodiments(registry: Registry[Embodiment]) -> None:
             gripper=ALOHA_GRIPPER,
             base_positions={"left": (-0.15, -0.34, 0.74), "right": (0.15, -0.34, 0.74)},
             base_quaternion=(0.7071068, 0.0, 0.0, 0.7071068),  # RoboTwin's root: facing +y
-            # TCP 0.15 m ahead of the base, 0.2 m above the table, pointing down; the elbow leans back so
-            # the head camera sees more of the table past the arms
-            home_qpos=(0.0, -0.7, 0.64, 0.0, 1.63, 0.0),
+            home_qpos={"left": ALOHA_LEFT_HOME, "right": mirrored(ALOHA_LEFT_HOME)},
             hand_link="hand",
             tcp_link="tcp",
             wrist_camera_offset=(0.07, 0.0, 0.03),  # under the gripper, level with the finger roots

@@ -14,7 +14,7 @@ def command_grippers(env, left: float, right: float):
     """Set both grippers' commanded values (0 closed .. 1 open), arms at home."""
     for arm, value in (("left", left), ("right", right)):
         gripper = env.embodiment.gripper.maniskill_action(value)
-        action = torch.tensor([[*env.embodiment.home_qpos, gripper]], dtype=torch.float32)
+        action = torch.tensor([[*env.embodiment.home_qpos[arm], gripper]], dtype=torch.float32)
         env.arm_agent(arm).set_action(action)
 
 
