@@ -39,7 +39,7 @@ import numpy as np
 
 from core.contract import ARMS, ActionLayout
 from core.registry import Registry
-from tasks.scene.aloha_assets import FINGER_JOINTS, FINGER_OPEN_WIDTH
+from tasks.scene.aloha_assets import ARM_JOINTS, FINGER_JOINTS, FINGER_OPEN_WIDTH
 
 LIGHT_PANDA_UID = "gwbench_panda_light"
 ALOHA_AGENT_UIDS = {"full": "gwbench_aloha_agilex", "light": "gwbench_aloha_agilex_light"}
@@ -74,6 +74,8 @@ class Gripper:
 
 @dataclass(frozen=True)
 class Embodiment:
+    """One two-arm robot: everything tasks, experts and the env read about it (both arms share a model)."""
+
     name: str
     agent_uids: dict[str, str]  # visual quality ("light"/"full") -> ManiSkill agent uid
     arm_joint_names: tuple[str, ...]
@@ -85,7 +87,7 @@ class Embodiment:
     tcp_link: str  # the point between the fingertip pads; experts plan for it
     wrist_camera_offset: tuple[float, float, float]  # camera position in the hand frame (x: the camera's side)
     wrist_camera_tilt_deg: float  # from the hand's z axis towards the fingertips
-    planner_urdf: Callable[[], Path] = field(repr=False)  # the stock URDF: same kinematics and collisions
+    planner_urdf: Callable[[], Path] = field(repr=False)  # one arm's URDF, an .srdf beside it: what mplib plans with
     # Registers the agent of a visual quality with ManiSkill (and builds its meshes) before first use.
     prepare_agent: Callable[[str], None] = field(default=lambda quality: None, repr=False)
 
@@ -198,7 +200,7 @@ def _builtin_embodiments(registry: Registry[Embodiment]) -> None:
         Embodiment(
             name="aloha-agilex",
             agent_uids=ALOHA_AGENT_UIDS,
-            arm_joint_names=("waist", "shoulder", "elbow", "forearm_roll", "wrist_angle", "wrist_rotate"),
+            arm_joint_names=ARM_JOINTS,
             gripper=ALOHA_GRIPPER,
             base_positions={"left": (-0.15, -0.34, 0.74), "right": (0.15, -0.34, 0.74)},
             base_quaternion=(0.7071068, 0.0, 0.0, 0.7071068),  # RoboTwin's root: facing +y
