@@ -10,6 +10,7 @@ when an env is made with this embodiment.
 from __future__ import annotations
 
 from tasks.scene.aloha_assets import ARM_JOINTS, FINGER_JOINTS, LIGHT_URDF_NAME, URDF_NAME, aloha_dir, ensure_aloha_arm
+
 # Drive gains as ManiSkill's Panda: ViperX links are lighter, so the arm tracks at least as tightly.
 ARM_STIFFNESS, ARM_DAMPING, ARM_FORCE_LIMIT = 1e3, 1e2, 100.0
 GRIPPER_STIFFNESS, GRIPPER_DAMPING, GRIPPER_FORCE_LIMIT = 1e3, 1e2, 100.0

@@ -125,7 +125,6 @@ class _UrdfWriter:
         self.robot = ET.Element("robot", name="aloha_agilex_vx300s_arm")
         for name, rgb in COLORS.items():
             ET.SubElement(ET.SubElement(self.robot, "material", name=name), "color", rgba=_fmt([*rgb, 1.0]))
-        self.collision_meshes: list[Path] = []
 
     def body(self, body: ET.Element, parent: str | None, offset: np.ndarray) -> None:
         """Write `body` as a link (and the joint to `parent`); `offset` is its frame in the parent link."""
@@ -172,7 +171,6 @@ class _UrdfWriter:
         collision = ET.SubElement(link, "collision")
         ET.SubElement(ET.SubElement(collision, "geometry"), "mesh", filename=str(filename))
         mesh.convex_hull.export(self.out / f"{filename}.convex.stl")
-        self.collision_meshes.append(filename)
 
     def _joint(self, joint: ET.Element | None, parent: str, child: str, offset: np.ndarray) -> None:
         if joint is None:
@@ -219,25 +217,25 @@ class _UrdfWriter:
         path.write_text(ET.tostring(self.robot, encoding="unicode") + "\n")
 
 
-def _write_urdf(assets: Path, out: Path) -> list[Path]:
+def _write_urdf(assets: Path, out: Path) -> None:
     (out / "meshes").mkdir(parents=True, exist_ok=True)
     writer = _UrdfWriter(assets, out)
     arm = ET.parse(assets / "vx300s_left.xml").getroot().find("body")
     writer.body(arm, None, np.eye(4))  # the arm's own frame: its placement in the MJCF scene is dropped
     writer.tool_frames()
     writer.write(out / URDF_NAME)
-    return writer.collision_meshes
 
 
 # ------------------------------------------------------------------ SRDF
 def _adjacent_pairs(urdf: Path) -> set[tuple[str, str]]:
     """Links joined by a joint, where fixed joints first merge links into one rigid body."""
-    joints = ET.parse(urdf).getroot().findall("joint")
+    root = ET.parse(urdf).getroot()
+    joints = root.findall("joint")
     body = {}  # link -> the rigid body (its first ancestor reached through a moving joint)
     for joint in joints:  # joints are written parent-first
         parent, child = joint.find("parent").get("link"), joint.find("child").get("link")
         body[child] = body.get(parent, parent) if joint.get("type") == "fixed" else child
-    links = {link.get("name") for link in ET.parse(urdf).getroot().findall("link")}
+    links = {link.get("name") for link in root.findall("link")}
     rigid = lambda link: body.get(link, link)  # noqa: E731
     moving = [(rigid(j.find("parent").get("link")), rigid(j.find("child").get("link")))
               for j in joints if j.get("type") != "fixed"]
@@ -250,10 +248,11 @@ def _adjacent_pairs(urdf: Path) -> set[tuple[str, str]]:
     return pairs
 
 
-def _write_srdf(path: Path, pairs: set[tuple[str, str]]) -> None:
+def _write_srdf(path: Path, reasons: dict[tuple[str, str], str]) -> None:
+    """An SRDF that disables the collision checks of these link pairs (reason: 'Adjacent' or 'Never')."""
     robot = ET.Element("robot", name="aloha_agilex_vx300s_arm")
-    for a, b in sorted(pairs):
-        ET.SubElement(robot, "disable_collisions", link1=a, link2=b, reason="Never")
+    for (a, b), reason in sorted(reasons.items()):
+        ET.SubElement(robot, "disable_collisions", link1=a, link2=b, reason=reason)
     ET.indent(robot)
     path.write_text(ET.tostring(robot, encoding="unicode") + "\n")
 
@@ -315,9 +314,9 @@ def build_aloha_arm(force: bool = False) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))  # private: workers may build at once
     _write_urdf(assets, tmp)
     urdf, srdf = tmp / URDF_NAME, tmp / URDF_NAME.replace(".urdf", ".srdf")
-    adjacent = _adjacent_pairs(urdf)
-    _write_srdf(srdf, adjacent)
-    _write_srdf(srdf, adjacent | _never_colliding_pairs(urdf, srdf))
+    adjacent = dict.fromkeys(_adjacent_pairs(urdf), "Adjacent")
+    _write_srdf(srdf, adjacent)  # the sampling below already skips adjacent pairs
+    _write_srdf(srdf, {**dict.fromkeys(_never_colliding_pairs(urdf, srdf), "Never"), **adjacent})
     triangles = _write_light_urdf(tmp)
     if force:
         shutil.rmtree(out, ignore_errors=True)
