@@ -14,7 +14,7 @@ import subprocess
 from core.paths import REPO_ROOT
 from tasks.runtime import configure
 
-PACKAGES = ("gwbench", "torch", "numpy", "sapien", "mani-skill", "mplib", "gymnasium", "scipy")
+PACKAGES = ("gwbench", "torch", "numpy", "sapien", "mani-skill", "mplib", "gymnasium", "scipy", "gym-aloha")
 
 
 def package_versions() -> dict[str, str]:

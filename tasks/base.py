@@ -37,7 +37,7 @@ from tasks.runtime import configure
 from tasks.scene.clutter import body_colors
 from tasks.scene.domain import Domain, sample_domain
 from tasks.scene.embodiments import EMBODIMENTS
-from tasks.scene.room import build_room, camera_configs
+from tasks.scene.room import build_room, camera_configs, wrist_camera_mount
 
 SIM_FREQ = 100  # physics steps per second
 CONTROL_FREQ = 20  # actions per second; one action = one env step = 5 physics steps
@@ -181,14 +181,12 @@ class RoboTwinTaskEnv(BaseEnv, abc.ABC):
 
     def gripper_opening(self, arm: str) -> float:
         """Measured finger opening in [0, 1]."""
-        finger = self.full_qpos(arm)[self.embodiment.arm_dof]
-        return float(np.clip(finger / self.embodiment.finger_open_width, 0.0, 1.0))
+        return self.embodiment.gripper.opening(self.full_qpos(arm)[self.embodiment.arm_dof])
 
     def gripper_command(self, arm: str) -> float:
         """The commanded gripper value in [0, 1] (the drive target, part of the scene state)."""
         target = self.arm_agent(arm).robot.get_drive_targets()[0].numpy()[self.embodiment.arm_dof]
-        low, high = -0.01, self.embodiment.finger_open_width  # ManiSkill's Panda gripper range
-        return float(np.clip((target - low) / (high - low), 0.0, 1.0))
+        return self.embodiment.gripper.command(target)
 
     def gripper_open(self, arm: str) -> bool:
         return self.gripper_command(arm) > GRIPPER_OPEN_ABOVE
@@ -225,7 +223,8 @@ class RoboTwinTaskEnv(BaseEnv, abc.ABC):
     @property
     def _default_sensor_configs(self):
         hands = {arm: self.arm_agent(arm).robot.links_map[self.embodiment.hand_link] for arm in ARMS}
-        return camera_configs(self.camera_spec, hands)
+        mount = wrist_camera_mount(self.embodiment.wrist_camera_offset, self.embodiment.wrist_camera_tilt_deg)
+        return camera_configs(self.camera_spec, hands, mount)
 
     @property
     def _default_human_render_camera_configs(self):
@@ -253,8 +252,8 @@ class RoboTwinTaskEnv(BaseEnv, abc.ABC):
         self.domain.add_lights(self.scene)
 
     def _initialize_episode(self, env_idx: torch.Tensor, options: dict):
-        home = np.concatenate([self.embodiment.home_qpos, [self.embodiment.finger_open_width] * 2])
         for arm in ARMS:
+            home = self.embodiment.home_joint_positions(arm)
             robot = self.arm_agent(arm).robot
             robot.set_pose(self.base_pose(arm))
             robot.set_qpos(home)
@@ -316,9 +315,10 @@ class RoboTwinTaskEnv(BaseEnv, abc.ABC):
 
     def hold_home(self) -> None:
         """Point both arms' joint drives at the home pose, grippers open (a fresh scene's drives aim at zero)."""
-        one_arm = torch.tensor([[*self.embodiment.home_qpos, 1.0]], dtype=torch.float32)
+        open_gripper = self.embodiment.gripper.maniskill_action(1.0)
         for arm in ARMS:
-            self.arm_agent(arm).set_action(one_arm)
+            action = torch.tensor([[*self.embodiment.home_qpos[arm], open_gripper]], dtype=torch.float32)
+            self.arm_agent(arm).set_action(action)
 
     def _physics(self, steps: int) -> None:
         for _ in range(steps):

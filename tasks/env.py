@@ -5,7 +5,7 @@
     obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
 
 Action: `[left arm joints, left gripper, right arm joints, right gripper]` joint
-position targets (16 values for franka-panda), grippers in [0, 1] (1 = open). A
+position targets (16 values for franka-panda, 14 for aloha-agilex), grippers in [0, 1] (1 = open). A
 wrong shape, NaN or inf raises ValueError naming the expected layout; values
 outside the joint limits are clipped and counted (`info["clipped"]`).
 `terminated` is True at the first success; `gym.make` adds RoboTwin's step limit.
@@ -164,12 +164,12 @@ class TaskEnv(gym.Env):
         return clipped
 
     def _maniskill_action(self, target: np.ndarray) -> dict:
-        """ManiSkill's per-robot dict; its Panda gripper takes [-1, 1] for [closed, open]."""
+        """ManiSkill's per-robot dict: arm joint targets, then the embodiment's normalized gripper action."""
         action = {}
         for index, (uid, _agent) in enumerate(self.sim.agent.agents_dict.items()):
             arm = ARMS[index]
-            gripper = target[self.embodiment.layout.gripper_index(arm)]
-            action[uid] = np.concatenate([target[self.embodiment.layout.arm_slice(arm)], [2.0 * gripper - 1.0]])
+            gripper = self.embodiment.gripper.maniskill_action(target[self.embodiment.layout.gripper_index(arm)])
+            action[uid] = np.concatenate([target[self.embodiment.layout.arm_slice(arm)], [gripper]])
         return action
 
     def _info(self) -> dict:

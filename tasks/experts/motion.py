@@ -131,8 +131,8 @@ class TwoArmMotion:
 
     def move_home(self, arms: tuple[str, ...]) -> np.ndarray:
         """Joint-space move back to the home pose (linear in joints, no planning needed)."""
-        home = np.asarray(self.emb.home_qpos)
-        moves = {arm: home - self.command[self.emb.layout.arm_slice(arm)] for arm in arms}
+        home = {arm: np.asarray(self.emb.home_qpos[arm]) for arm in arms}
+        moves = {arm: home[arm] - self.command[self.emb.layout.arm_slice(arm)] for arm in arms}
         largest = max(float(np.max(np.abs(m))) for m in moves.values())
         length = max(2, int(np.ceil(largest / (JOINT_SPEED * 0.6 * self.dt)))) + SETTLE_STEPS
         chunk = np.repeat(self.command[None], length, axis=0)

@@ -29,40 +29,36 @@ PEDESTAL_COLOR = (0.2, 0.2, 0.22, 1.0)
 
 HEAD_CAMERA_EYE = (0.0, -0.6, 1.7)
 HEAD_CAMERA_TARGET = (0.0, 0.08, 0.74)
-WRIST_CAMERA_OFFSET = (0.07, 0.0, 0.0)  # on the back of the hand, in the hand frame
-WRIST_CAMERA_TILT_DEG = 25.0  # towards the fingertips
 
 
-def wrist_camera_mount() -> sapien.Pose:
-    """Camera pose in the hand frame.
+def wrist_camera_mount(offset: tuple[float, float, float], tilt_deg: float) -> sapien.Pose:
+    """Camera pose in a hand frame with the TCP's axes (z out between the fingers, y along the finger
+    motion, x towards the camera's side of the hand).
 
-    In the Panda hand frame z points out between the fingers; a SAPIEN camera looks
-    along its own +x with +z up. The camera looks along the hand's z, its up along
-    the hand's x, then tilts about its own y so the fingertips are in view.
+    A SAPIEN camera looks along its own +x with +z up. The camera looks along the hand's z, its up
+    along the hand's x, then tilts about its own y by `tilt_deg` so the fingertips are in view.
     """
     forward, up = np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0])
     left = np.cross(up, forward)
     base = np.stack([forward, left, up], axis=1)
-    tilt = np.deg2rad(WRIST_CAMERA_TILT_DEG)
+    tilt = np.deg2rad(tilt_deg)
     about_left = np.array(
         [[np.cos(tilt), 0, np.sin(tilt)], [0, 1, 0], [-np.sin(tilt), 0, np.cos(tilt)]]
     )  # pitches the view down, towards the hand's -x where the fingers are
     matrix = np.eye(4)
     matrix[:3, :3] = base @ about_left
-    matrix[:3, 3] = WRIST_CAMERA_OFFSET
+    matrix[:3, 3] = offset
     return sapien.Pose(matrix)
 
 
-def camera_configs(spec: CameraSpec, hand_links: dict[str, object]) -> list[CameraConfig]:
-    """Head camera fixed in the world; one wrist camera on each hand link ('left', 'right')."""
+def camera_configs(spec: CameraSpec, hand_links: dict[str, object], wrist_mount: sapien.Pose) -> list[CameraConfig]:
+    """Head camera fixed in the world; one wrist camera on each hand link ('left', 'right') at `wrist_mount`."""
     fovy = np.deg2rad(spec.fovy_deg)
     head = sapien_utils.look_at(eye=list(HEAD_CAMERA_EYE), target=list(HEAD_CAMERA_TARGET))
     configs = [CameraConfig("head_camera", head, spec.width, spec.height, fovy, 0.01, 10.0)]
     for arm in ("left", "right"):
         configs.append(
-            CameraConfig(
-                f"{arm}_camera", wrist_camera_mount(), spec.width, spec.height, fovy, 0.01, 10.0, mount=hand_links[arm]
-            )
+            CameraConfig(f"{arm}_camera", wrist_mount, spec.width, spec.height, fovy, 0.01, 10.0, mount=hand_links[arm])
         )
     return configs
 

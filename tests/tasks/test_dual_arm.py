@@ -34,7 +34,8 @@ def put_tool_centre(sim, arm: str, position):
 def command_grippers(sim, left: float, right: float):
     """Commanded gripper values (0 closed .. 1 open); the arms' joint targets stay where they are."""
     for arm, value in (("left", left), ("right", right)):
-        action = torch.tensor([[*sim.arm_qpos(arm), 2 * value - 1]], dtype=torch.float32)
+        gripper = sim.embodiment.gripper.maniskill_action(value)
+        action = torch.tensor([[*sim.arm_qpos(arm), gripper]], dtype=torch.float32)
         sim.arm_agent(arm).set_action(action)
 
 

@@ -9,17 +9,20 @@ from tasks.base import actor_pose
 from tasks.observation import StaleObservationError
 
 TASK_NAMES = sorted(tasks.TASKS.names())
+ACTION_DIMS = {"franka-panda": 16, "aloha-agilex": 14}  # RoboTwin's qpos widths: 7- and 6-joint arms
+EMBODIMENT_NAMES = sorted(ACTION_DIMS)
 
 
 def object_poses(env):
     return {name: np.concatenate([actor_pose(a).p, actor_pose(a).q]) for name, a in env.sim.object_actors().items()}
 
 
-def test_gym_make_builds_the_env_with_the_step_limit():
-    env = gym.make("gwbench/stack_blocks_two-v0")
+@pytest.mark.parametrize("embodiment", EMBODIMENT_NAMES)
+def test_gym_make_builds_the_env_with_the_step_limit(embodiment):
+    env = gym.make("gwbench/stack_blocks_two-v0", embodiment=embodiment)
     try:
         assert env.spec.max_episode_steps == 800
-        assert env.action_space.shape == (16,)
+        assert env.action_space.shape == (ACTION_DIMS[embodiment],)
         obs, info = env.reset(seed=100000)
         hold = env.unwrapped.embodiment.home_action()
         truncated = False
@@ -30,9 +33,11 @@ def test_gym_make_builds_the_env_with_the_step_limit():
         env.close()
 
 
+@pytest.mark.parametrize("embodiment", EMBODIMENT_NAMES)
 @pytest.mark.parametrize("task", TASK_NAMES)
-def test_observation_layout(make_env, task):
-    env = make_env(task)
+def test_observation_layout(make_env, task, embodiment):
+    env = make_env(task, embodiment=embodiment)
+    dim, dof = ACTION_DIMS[embodiment], ACTION_DIMS[embodiment] // 2 - 1
     obs, info = env.reset(seed=100001)
     assert set(obs) == {"observation", "joint_action", "endpose", "instruction"}
     assert set(obs["observation"]) == {"head_camera", "left_camera", "right_camera"}
@@ -42,18 +47,23 @@ def test_observation_layout(make_env, task):
     assert view["extrinsic_cv"].shape == (3, 4)
     assert view["cam2world_gl"].shape == (4, 4)
     joints = obs["joint_action"]
-    assert joints["vector"].shape == (16,) and joints["left_arm"].shape == (7,) and joints["right_arm"].shape == (7,)
+    assert joints["vector"].shape == (dim,)
+    assert joints["left_arm"].shape == (dof,) and joints["right_arm"].shape == (dof,)
+    assert isinstance(joints["left_gripper"], float) and isinstance(joints["right_gripper"], float)
     assert 0.0 <= joints["left_gripper"] <= 1.0 and joints["left_gripper"] > 0.9  # opens at reset
-    np.testing.assert_allclose(joints["vector"][:7], env.embodiment.home_qpos, atol=1e-3)
+    np.testing.assert_allclose(joints["vector"][:dof], env.embodiment.home_qpos["left"], atol=1e-3)
+    np.testing.assert_allclose(joints["right_arm"], env.embodiment.home_qpos["right"], atol=1e-3)
     assert obs["endpose"]["right_endpose"].shape == (7,)
     assert isinstance(obs["instruction"], str) and obs["instruction"] == info["instruction"] != ""
     space = env.observation_space
     assert space["observation"]["head_camera"]["rgb"].shape == view["rgb"].shape
     assert space["joint_action"]["vector"].contains(joints["vector"])
+    assert env.action_space.shape == (dim,) and env.action_space.contains(env.embodiment.home_action())
 
 
-def test_cameras_render_only_when_read(make_env):
-    env = make_env("stack_blocks_two")
+@pytest.mark.parametrize("embodiment", EMBODIMENT_NAMES)
+def test_cameras_render_only_when_read(make_env, embodiment):
+    env = make_env("stack_blocks_two", embodiment=embodiment)
     obs, _ = env.reset(seed=100000)
     start = env.sim.renders
     hold = env.embodiment.home_action()
@@ -78,10 +88,12 @@ def test_head_camera_sees_the_scene(make_env):
     assert red.sum() > 20 and green.sum() > 20  # both blocks are in view
 
 
-def test_bad_actions_are_rejected_with_the_expected_layout(make_env):
-    env = make_env("stack_blocks_two")
+@pytest.mark.parametrize("embodiment", EMBODIMENT_NAMES)
+def test_bad_actions_are_rejected_with_the_expected_layout(make_env, embodiment):
+    env = make_env("stack_blocks_two", embodiment=embodiment)
+    dim = ACTION_DIMS[embodiment]
     env.reset(seed=100000)
-    with pytest.raises(ValueError, match=r"shape \(16,\).*left arm 7 joints.*got shape \(3,\)"):
+    with pytest.raises(ValueError, match=rf"shape \({dim},\).*left arm {dim // 2 - 1} joints.*got shape \(3,\)"):
         env.step(np.zeros(3))
     action = env.embodiment.home_action().astype(np.float64)
     action[4] = np.nan
@@ -93,12 +105,13 @@ def test_bad_actions_are_rejected_with_the_expected_layout(make_env):
         env.step(action)
 
 
-def test_out_of_limit_values_are_clipped_and_counted(make_env):
-    env = make_env("stack_blocks_two")
+@pytest.mark.parametrize("embodiment", EMBODIMENT_NAMES)
+def test_out_of_limit_values_are_clipped_and_counted(make_env, embodiment):
+    env = make_env("stack_blocks_two", embodiment=embodiment)
     env.reset(seed=100000)
     action = env.embodiment.home_action().astype(np.float64)
     action[0] = 10.0  # beyond joint 1's limit
-    action[15] = 3.0  # gripper beyond 1
+    action[env.embodiment.layout.gripper_index("right")] = 3.0  # gripper beyond 1
     _, _, _, _, info = env.step(action)
     assert info["clipped"] == 2
     env.step(env.embodiment.home_action())
@@ -107,11 +120,12 @@ def test_out_of_limit_values_are_clipped_and_counted(make_env):
     assert env.clipped == 0
 
 
-def test_gripper_value_closes_and_opens_the_fingers(make_env):
-    env = make_env("stack_blocks_two")
+@pytest.mark.parametrize("embodiment", EMBODIMENT_NAMES)
+def test_gripper_value_closes_and_opens_the_fingers(make_env, embodiment):
+    env = make_env("stack_blocks_two", embodiment=embodiment)
     env.reset(seed=100000)
     action = env.embodiment.home_action()
-    action[7] = 0.0
+    action[env.embodiment.layout.gripper_index("left")] = 0.0
     for _ in range(15):
         obs, *_ = env.step(action)
     assert obs["joint_action"]["left_gripper"] < 0.1 and obs["joint_action"]["right_gripper"] > 0.9

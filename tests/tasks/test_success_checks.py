@@ -13,7 +13,8 @@ def set_position(actor, xyz):
 def command_grippers(env, left: float, right: float):
     """Set both grippers' commanded values (0 closed .. 1 open), arms at home."""
     for arm, value in (("left", left), ("right", right)):
-        action = torch.tensor([[*env.embodiment.home_qpos, 2 * value - 1]], dtype=torch.float32)
+        gripper = env.embodiment.gripper.maniskill_action(value)
+        action = torch.tensor([[*env.embodiment.home_qpos[arm], gripper]], dtype=torch.float32)
         env.arm_agent(arm).set_action(action)
 
 
