@@ -16,9 +16,10 @@ import torch
 from tqdm import tqdm
 
 from core.errors import InputError
-from policies.common.architectures import build_model
+from policies.common.architectures import ARCHITECTURES, build_model, check_architecture
 from policies.common.checkpoint import save_checkpoint
-from policies.common.data import DemoDataset, dataset_hash
+from policies.common.configuration import for_action_width
+from policies.common.data import DemoDataset, dataset_hash, demo_action_width
 
 LOSS_COLUMNS = ("step", "loss", "action_loss", "video_loss")
 
@@ -77,6 +78,8 @@ def train(
         raise InputError(f"{out_path}: the checkpoint path must end in .safetensors")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
+    if config is None:  # the architecture's defaults, fitted to the demos' robot (its action width)
+        config = for_action_width(ARCHITECTURES[check_architecture(policy_name)][0](), demo_action_width(data_dir))
     model = build_model(policy_name, config)
     video = getattr(model.config, "video", None)  # pi05 models no video: one future frame is read and unused
     future_frames = video.frames if video is not None else 1

@@ -17,9 +17,13 @@ ARCHITECTURES = {
 }
 
 
-def build_model(name: str, config=None):
-    """A freshly initialised model of architecture `name` (default configuration unless given)."""
+def check_architecture(name: str) -> str:
     if name not in ARCHITECTURES:
         raise InputError(f"unknown architecture '{name}'; known: {', '.join(ARCHITECTURES)}")
-    config_class, model_class = ARCHITECTURES[name]
+    return name
+
+
+def build_model(name: str, config=None):
+    """A freshly initialised model of architecture `name` (default configuration unless given)."""
+    config_class, model_class = ARCHITECTURES[check_architecture(name)]
     return model_class(config if config is not None else config_class())

@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from core.contract import ActionLayout
+
 CAMERAS = ("head_camera", "left_camera", "right_camera")
 
 
@@ -85,6 +87,15 @@ class WorldActionConfig:
 
 
 Config = TypeVar("Config")
+
+
+def for_action_width(config: Config, width: int) -> Config:
+    """`config` with state and action vectors `width` wide, grippers where that width's two-arm layout has
+    them: 16 for franka-panda (the defaults), 14 for aloha-agilex. Training fits the model to its demos."""
+    layout = ActionLayout.of_width(width)
+    grippers = (layout.gripper_index("left"), layout.gripper_index("right"))
+    return dataclasses.replace(config, observation=dataclasses.replace(config.observation, state_dim=width),
+                               action=dataclasses.replace(config.action, dim=width, gripper_indices=grippers))
 
 
 def config_to_dict(config: Any) -> dict:

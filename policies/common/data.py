@@ -38,6 +38,20 @@ def demo_files(data_dir: str | Path) -> list[Path]:
     return files
 
 
+def demo_action_width(data_dir: str | Path) -> int:
+    """The action width of the demonstrations in DIR (their embodiment's); files that disagree are bad input."""
+    widths = set()
+    for path in demo_files(data_dir):
+        try:
+            with h5py.File(path, "r") as handle:
+                widths.add(int(handle.attrs["action_dim"]))
+        except (OSError, KeyError) as error:
+            raise InputError(f"{path}: cannot read its action width ({error})") from None
+    if len(widths) != 1:
+        raise InputError(f"{data_dir}: files hold actions of different widths: {sorted(widths)}")
+    return widths.pop()
+
+
 def dataset_hash(files: list[Path]) -> str:
     """sha256 over the files' names and bytes, in name order: identifies the training data."""
     digest = hashlib.sha256()
@@ -52,8 +66,8 @@ def dataset_hash(files: list[Path]) -> str:
 @dataclass
 class Episode:
     instruction: np.ndarray  # (384,) sentence embedding
-    joints: np.ndarray  # (T+1, 16)
-    actions: np.ndarray  # (T, 16)
+    joints: np.ndarray  # (T+1, D): D = the embodiment's action width
+    actions: np.ndarray  # (T, D)
     frame_steps: np.ndarray  # (F,)
     images: np.ndarray  # (F, views, H, W, 3) uint8
 

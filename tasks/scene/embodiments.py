@@ -216,4 +216,4 @@ def _builtin_embodiments(registry: Registry[Embodiment]) -> None:
 
 
 EMBODIMENTS: Registry[Embodiment] = Registry("embodiment", loader=_builtin_embodiments)
-DEFAULT_EMBODIMENT = "franka-panda"
+DEFAULT_EMBODIMENT = "aloha-agilex"  # RoboTwin 2.0's default robot

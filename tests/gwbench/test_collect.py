@@ -29,7 +29,9 @@ def test_collect_writes_the_documented_layout_and_resumes(capsys, tmp_path):
         episode = file["episodes"][name]
         assert episode.attrs["seed"] < 100000 and episode.attrs["success"]  # training seeds, not evaluation seeds
         steps = episode.attrs["steps"]
-        assert episode["actions"].shape == (steps, 16) and episode["joint_action"].shape == (steps + 1, 16)
+        width = file.attrs["action_dim"]
+        assert file.attrs["embodiment"] == "aloha-agilex" and width == 14  # the default robot
+        assert episode["actions"].shape == (steps, width) and episode["joint_action"].shape == (steps + 1, width)
         frame_steps = episode["frame_steps"][:]
         np.testing.assert_array_equal(frame_steps, np.arange(0, steps + 1, 5))
         head = episode["images/head_camera"]

@@ -13,6 +13,7 @@ from tests.gwbench.synthetic_store import run_cli
 
 SEED = 100000  # the first candidate seed of click_bell; the expert solves it
 
+ROBOT = "franka-panda"  # harness behaviour, whatever the robot; the messages below name its 16-wide actions
 POLICY_FAULTS = {
     "raise": "RuntimeError: injected fault at query 2",
     "nan": "ValueError: action holds NaN or inf at index 0",
@@ -25,7 +26,7 @@ POLICY_FAULTS = {
 
 @pytest.mark.parametrize("fault", POLICY_FAULTS)
 def test_a_policy_fault_fails_its_episode_with_the_reason(make_env, fault):
-    env = make_env("click_bell")
+    env = make_env("click_bell", embodiment=ROBOT)
     policy = make_policy("faulty", fault=fault, at_query=2)
     result = run_episode(env, policy, SEED, query_timeout_s=0.5)
     assert result.error == POLICY_FAULTS[fault]
@@ -80,7 +81,7 @@ class Teleporter(RandomPolicy):
 
 @pytest.mark.parametrize("how, reason", [("sink", "passed through the table"), ("launch", "exploded")])
 def test_an_object_that_passes_through_the_table_or_explodes_skips_the_episode(make_env, how, reason):
-    env = make_env("stack_blocks_two")
+    env = make_env("stack_blocks_two", embodiment=ROBOT)
     result = run_episode(env, Teleporter(how), SEED)
     assert result.skipped and not result.success
     assert result.error.startswith("unstable: SimulationFault: seed 100000:") and reason in result.error
@@ -88,19 +89,19 @@ def test_an_object_that_passes_through_the_table_or_explodes_skips_the_episode(m
 
 @pytest.mark.parametrize("seed", [SEED, SEED + 1])
 def test_an_object_knocked_far_or_off_the_floor_is_not_broken_physics(make_env, seed):
-    result = run_episode(make_env("stack_blocks_two"), Teleporter("knocked far"), seed)
+    result = run_episode(make_env("stack_blocks_two", embodiment=ROBOT), Teleporter("knocked far"), seed)
     assert not result.skipped and result.error is None
 
 
 def test_the_physics_check_leaves_ordinary_episodes_alone(make_env):
-    env = make_env("stack_blocks_two")
+    env = make_env("stack_blocks_two", embodiment=ROBOT)
     result = run_episode(env, make_policy("expert"), SEED)
     assert result.success and not result.skipped and result.error is None
     assert run_episode(env, make_policy("random"), SEED).error is None  # flailing arms are not broken physics
 
 
 def test_an_env_that_raises_during_reset_skips_the_episode(make_env, monkeypatch):
-    env = make_env("click_bell")
+    env = make_env("click_bell", embodiment=ROBOT)
 
     def broken_reset(*args, **kwargs):
         raise RuntimeError("PhysX scene creation failed")

@@ -18,7 +18,7 @@ def test_unknown_option_is_a_one_line_value_error():
 
 
 def test_random_policy_chunks_are_valid_and_seeded(make_env):
-    env = make_env("stack_blocks_two")
+    env = make_env("stack_blocks_two", embodiment="franka-panda")
     obs, _ = env.reset(seed=100000)
     info = task_info(env, 100000, privileged=False)
 

@@ -10,10 +10,11 @@ from tasks.robotwin2.protocol import candidate_seed
 TASK_NAMES = ["stack_blocks_two", "stack_blocks_three", "handover_block", "blocks_ranking_rgb", "blocks_ranking_size"]
 
 
+@pytest.mark.parametrize("embodiment", ["aloha-agilex", "franka-panda"])
 @pytest.mark.parametrize("setting", ["clean", "randomized"])
 @pytest.mark.parametrize("task", TASK_NAMES)
-def test_expert_solves_several_seeds_within_the_step_limit(make_env, task, setting):
-    env = make_env(task, setting=setting)
+def test_expert_solves_several_seeds_within_the_step_limit(make_env, task, setting, embodiment):
+    env = make_env(task, setting=setting, embodiment=embodiment)
     for index in range(3 if setting == "clean" else 2):
         result = run_episode(env, ExpertPolicy(), candidate_seed(0, index))
         assert result.success, f"{task} seed {result.seed}: {result.error}"
