@@ -21,6 +21,10 @@ JOINT_SPEED = 1.2  # rad/s, per joint, for time parameterisation
 JOINT_ACCEL = 1.5  # rad/s^2
 SETTLE_STEPS = 3  # extra steps holding a motion's last waypoint, so the PD drives catch up
 GRIPPER_STEPS = 8  # steps to open or close a gripper
+# Fingers closed on nothing touch, and mplib counts touching fingers as a self-collision of every
+# configuration (ViperX's convex finger hulls do). The arm's path does not depend on the fingers, so
+# planning sees them at least this far apart; fingers holding an object are further apart already.
+PLANNING_FINGER_GAP = 0.002  # m
 
 
 class PlanningError(RuntimeError):
@@ -105,6 +109,7 @@ class TwoArmMotion:
         """
         planner = self.planners[arm]
         qpos = self.env.full_qpos(arm)
+        qpos[self.emb.arm_dof :] = np.maximum(qpos[self.emb.arm_dof :], PLANNING_FINGER_GAP)
         goal = np.concatenate([target.p, target.q])
         result = planner.plan_screw(goal, qpos, time_step=self.dt)
         if result["status"] == "Success":
