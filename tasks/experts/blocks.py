@@ -7,7 +7,14 @@ from typing import Iterator
 import numpy as np
 
 from tasks.base import actor_pose, actor_position
-from tasks.experts.motion import TwoArmMotion, closing_yaw, grasp_pose, nearest_symmetric_yaw, top_down_pose
+from tasks.experts.motion import (
+    TwoArmMotion,
+    closing_yaw,
+    grasp_pose,
+    lowered_poses,
+    nearest_symmetric_yaw,
+    top_down_pose,
+)
 from tasks.experts.spec import expert
 
 APPROACH = 0.08  # m above a grasp or placement, approached in a straight line
@@ -91,6 +98,15 @@ def rank_blocks(env) -> Iterator[np.ndarray]:
 HANDOVER_CENTER = np.array([0.0, 0.0, 0.95])  # where the block's centre is passed between the hands
 SIDE_APPROACH = np.array([-1.0, 0.0, 0.0])  # the right hand comes in from the right
 SIDE_CLOSING = np.array([0.0, 1.0, 0.0])
+HANDOVER_LIFT = 0.1  # m the left hand rises after its grasp
+# How much lower a short arm may go where the nominal pose is out of its reach: approaches still
+# come from above the block or the pad, and the lifted block still clears the table.
+SHORT_REACH_DROP = {"approach": 0.05, "lift": 0.06, "handover": 0.06, "place": 0.05}
+
+
+def left_top_down(motion: TwoArmMotion, position, yaw: float, stage: str):
+    """The left hand's top-down pose at `position`, or lower by up to the stage's drop if out of reach."""
+    return motion.first_reachable("left", lowered_poses(top_down_pose(position, yaw), SHORT_REACH_DROP[stage]))
 
 
 @expert("handover_block")
@@ -101,13 +117,13 @@ def handover_block(env) -> Iterator[np.ndarray]:
     center = actor_position(env.block)
     yaw = nearest_symmetric_yaw(object_yaw(env.block), closing_yaw(env.tcp_pose("left")))
     top_grasp = center + up(half_height - 0.03)
-    yield motion.move({"left": top_down_pose(top_grasp + up(APPROACH), yaw)})
+    yield motion.move({"left": left_top_down(motion, top_grasp + up(APPROACH), yaw, "approach")})
     yield motion.move({"left": top_down_pose(top_grasp, yaw)})
     yield motion.gripper({"left": 0.0})
-    yield motion.move({"left": top_down_pose(top_grasp + up(0.1), yaw)})
+    yield motion.move({"left": left_top_down(motion, top_grasp + up(HANDOVER_LIFT), yaw, "lift")})
     square_yaw = nearest_symmetric_yaw(0.0, yaw)
     hand_over_block = np.asarray(env.tcp_pose("left").p) - actor_position(env.block)
-    yield motion.move({"left": top_down_pose(HANDOVER_CENTER + hand_over_block, square_yaw)})
+    yield motion.move({"left": left_top_down(motion, HANDOVER_CENTER + hand_over_block, square_yaw, "handover")})
     # Right hand: side grasp of the lower half; then the left lets go and goes home.
     low_grasp = actor_position(env.block) - up(0.05)
     yield motion.move({"right": grasp_pose(low_grasp + np.array([APPROACH, 0, 0]), SIDE_APPROACH, SIDE_CLOSING)})
@@ -120,6 +136,7 @@ def handover_block(env) -> Iterator[np.ndarray]:
     # Right hand: stand the block on the pad.
     tcp = np.asarray(env.tcp_pose("right").p)
     goal = env.pad_top() + (tcp - env.block_bottom()) + up(RELEASE_GAP)
-    yield motion.move({"right": grasp_pose(goal + up(APPROACH), SIDE_APPROACH, SIDE_CLOSING)})
+    above_pad = lowered_poses(grasp_pose(goal + up(APPROACH), SIDE_APPROACH, SIDE_CLOSING), SHORT_REACH_DROP["place"])
+    yield motion.move({"right": motion.first_reachable("right", above_pad)})
     yield motion.move({"right": grasp_pose(goal, SIDE_APPROACH, SIDE_CLOSING)})
     yield motion.gripper({"right": 1.0})

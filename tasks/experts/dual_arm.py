@@ -13,7 +13,7 @@ import numpy as np
 
 from tasks.base import actor_position
 from tasks.experts.blocks import APPROACH, object_yaw, up
-from tasks.experts.motion import TwoArmMotion, closing_yaw, grasp_pose, top_down_pose
+from tasks.experts.motion import TwoArmMotion, closing_yaw, grasp_pose, lowered_poses, top_down_pose
 from tasks.experts.spec import expert
 
 ARMS = ("left", "right")
@@ -75,6 +75,16 @@ def grasp_handles_and_lift(env) -> Iterator[np.ndarray]:
 
 BOTTLE_CLOSING_YAW = np.pi / 2  # fingers close along y: hands stay narrow in x, side by side in front
 BOTTLE_LIFT = 0.1
+CARRY_MARGIN = 0.05  # m the bottles' bottoms are carried above BOTTLE_LIFT, where the arm reaches
+CARRY_MIN_MARGIN = 0.015  # m: a short arm may carry lower, down to this, when the nominal is out of reach
+
+
+def bottle_lift(motion: TwoArmMotion, arm: str, neck, target_xy, carry_height: float, yaw: float):
+    """Where a hand lifts its bottle to: straight up to the carry height, else a little lower, else
+    (a far bottle, beyond a short arm's top-down reach even so) rising diagonally towards its target."""
+    lowest = CARRY_MARGIN - CARRY_MIN_MARGIN
+    poses = lowered_poses(top_down_pose([*neck[:2], carry_height], yaw), lowest)
+    return motion.first_reachable(arm, [*poses, top_down_pose([*target_xy, carry_height - lowest], yaw)])
 
 
 @expert("pick_dual_bottles")
@@ -85,9 +95,10 @@ def pick_dual_bottles(env) -> Iterator[np.ndarray]:
     necks = {arm: actor_position(env.bottles[arm]) + up(neck_grip) for arm in ARMS}
     yaws = {arm: roomiest_yaw(motion, arm, necks[arm], (BOTTLE_CLOSING_YAW, -BOTTLE_CLOSING_YAW)) for arm in ARMS}
     yield from top_down_grasp_both(motion, necks, yaws)
-    carry_height = env.room.table_top_z + BOTTLE_LIFT + 0.05 + neck_grip
-    yield motion.move({arm: top_down_pose([*necks[arm][:2], carry_height], yaws[arm]) for arm in ARMS})
-    yield motion.move({arm: top_down_pose([*env.TARGETS[arm], carry_height], yaws[arm]) for arm in ARMS})
+    carry_height = env.room.table_top_z + BOTTLE_LIFT + CARRY_MARGIN + neck_grip
+    lifts = {arm: bottle_lift(motion, arm, necks[arm], env.TARGETS[arm], carry_height, yaws[arm]) for arm in ARMS}
+    yield motion.move(lifts)
+    yield motion.move({arm: top_down_pose([*env.TARGETS[arm], lifts[arm].p[2]], yaws[arm]) for arm in ARMS})
     yield motion.hold(HOLD_STEPS)
 
 

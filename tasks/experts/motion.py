@@ -21,6 +21,11 @@ JOINT_SPEED = 1.2  # rad/s, per joint, for time parameterisation
 JOINT_ACCEL = 1.5  # rad/s^2
 SETTLE_STEPS = 3  # extra steps holding a motion's last waypoint, so the PD drives catch up
 GRIPPER_STEPS = 8  # steps to open or close a gripper
+# Fingers closed on nothing touch, and mplib counts touching fingers as a self-collision of every
+# configuration (ViperX's convex finger hulls do). The arm's path does not depend on the fingers, so
+# planning sees them at least this far apart; fingers holding an object are further apart already.
+PLANNING_FINGER_GAP = 0.002  # m
+DROP_STEP = 0.01  # m between the heights of a pose's lowered alternatives
 
 
 class PlanningError(RuntimeError):
@@ -52,6 +57,16 @@ def top_down_pose(position, closing_yaw: float) -> sapien.Pose:
     """Tool pose pointing straight down, fingers closing along the horizontal direction `closing_yaw`."""
     closing = np.array([np.cos(closing_yaw), np.sin(closing_yaw), 0.0])
     return grasp_pose(position, approach=np.array([0.0, 0.0, -1.0]), closing=closing)
+
+
+def lowered_poses(pose: sapien.Pose, max_drop: float) -> list[sapien.Pose]:
+    """A tool pose, then the same pose DROP_STEP lower each time, down to `max_drop` below.
+
+    Preference-ordered alternatives for `TwoArmMotion.first_reachable`: a pose high above the far
+    table is beyond a short arm's reach, a little lower often is not.
+    """
+    drops = np.arange(0.0, max_drop + 1e-9, DROP_STEP)
+    return [sapien.Pose(pose.p - np.array([0.0, 0.0, drop], dtype=np.float32), pose.q) for drop in drops]
 
 
 def grasp_pose(position, approach: np.ndarray, closing: np.ndarray) -> sapien.Pose:
@@ -105,18 +120,45 @@ class TwoArmMotion:
         """
         planner = self.planners[arm]
         qpos = self.env.full_qpos(arm)
+        qpos[self.emb.arm_dof :] = np.maximum(qpos[self.emb.arm_dof :], PLANNING_FINGER_GAP)
         goal = np.concatenate([target.p, target.q])
         result = planner.plan_screw(goal, qpos, time_step=self.dt)
         if result["status"] == "Success":
             return np.asarray(result["position"])[:, : self.emb.arm_dof]
-        # One IK start only (the current joints): mplib's further starts are random.
-        status, solutions = planner.IK(planner.transform_goal_to_wrt_base(goal), qpos, n_init_qpos=1)
-        if status != "Success":
-            raise PlanningError(f"{arm} arm: no motion to {np.round(target.p, 3).tolist()} ({status})")
+        solution = self.inverse_kinematics(arm, goal, qpos)
         dof = self.emb.arm_dof
-        path = np.stack([qpos[:dof], solutions[0][:dof]])
+        path = np.stack([qpos[:dof], solution[:dof]])
         _, positions, *_ = planner.TOPP(path, self.dt)
         return np.asarray(positions) if len(positions) else path[1:]
+
+    def inverse_kinematics(self, arm: str, goal: np.ndarray, qpos: np.ndarray) -> np.ndarray:
+        """Joints reaching a world-frame goal, the IK walk started from the current joints, then from home.
+
+        Fixed starts only (mplib's further starts are random). From a folded or stretched arm the
+        walk can stall short of a goal that a walk from the home pose reaches.
+        """
+        planner = self.planners[arm]
+        goal_in_base = planner.transform_goal_to_wrt_base(goal)
+        home = np.concatenate([self.emb.home_qpos[arm], qpos[self.emb.arm_dof :]])
+        for start in (qpos, home):
+            status, solutions = planner.IK(goal_in_base, start, n_init_qpos=1)
+            if status == "Success":
+                return solutions[0]
+        raise PlanningError(f"{arm} arm: no motion to {np.round(goal[:3], 3).tolist()} ({status})")
+
+    def first_reachable(self, arm: str, poses: list[sapien.Pose]) -> sapien.Pose:
+        """The first of `poses` (most preferred first) the arm can move to from where it stands.
+
+        The first pose is the nominal one: where it is reachable (always, for a long arm) the plan
+        is exactly the one without alternatives.
+        """
+        for pose in poses[:-1]:
+            try:
+                self.plan(arm, pose)
+                return pose
+            except PlanningError:
+                continue
+        return poses[-1]  # the last resort: `move` reports it if it is unreachable too
 
     def move(self, targets: dict[str, sapien.Pose]) -> np.ndarray:
         """Move one or both arms (keyed 'left'/'right') at once; the longer path sets the length."""
