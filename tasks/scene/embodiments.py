@@ -13,7 +13,7 @@ from the closed position, so the measured opening is position / open width.
 
 - `franka-panda`: two Franka Pandas from ManiSkill's bundled assets, on pedestals 0.6 m apart behind
   the table (y = -0.45), at table height.
-- `aloha-agilex`: RoboTwin's default embodiment, built from gym-aloha's ViperX 300s arms
+- `aloha-agilex` (the default here, as in RoboTwin): built from gym-aloha's ViperX 300s arms
   (tasks.scene.aloha_assets): 6 joints and a gripper per arm, 14 action values. The robot's root
   is RoboTwin's, (0, -0.65, 0) facing +y with the left arm at -x; the arm bases stand at
   (-0.15, -0.34) and (0.15, -0.34) on the table top (z = 0.74), 4 cm in from its edge, like ALOHA

@@ -137,11 +137,12 @@ def test_instruction_slots_fill_every_template_and_start_is_not_success(make_env
         assert not env.sim.check_success()
 
 
+@pytest.mark.parametrize("embodiment", ["aloha-agilex", "franka-panda"])
 @pytest.mark.parametrize("task", TASK_NAMES)
-def test_expert_solves_clean_and_randomized(make_env, task):
+def test_expert_solves_clean_and_randomized(make_env, task, embodiment):
     for setting, indices in (("clean", (0, 1)), ("randomized", (2,))):
-        env = make_env(task, setting=setting)
+        env = make_env(task, setting=setting, embodiment=embodiment)
         for index in indices:
             result = run_episode(env, ExpertPolicy(), candidate_seed(0, index))
-            assert result.success, f"{task} [{setting}] seed {result.seed}: {result.error}"
+            assert result.success, f"{embodiment} {task} [{setting}] seed {result.seed}: {result.error}"
             assert result.steps < env.task_spec.step_limit

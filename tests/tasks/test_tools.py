@@ -85,11 +85,12 @@ def test_templates_are_filled_from_the_scene(make_env, task):
         assert slots["arm"] == ("left" if target_x < 0 else "right")  # the arm the expert uses
 
 
+@pytest.mark.parametrize("embodiment", ["aloha-agilex", "franka-panda"])
 @pytest.mark.parametrize("task", TASK_NAMES)
 @pytest.mark.parametrize("setting, indices", [("clean", (0, 1)), ("randomized", (2,))])
-def test_expert_solves_the_task(make_env, task, setting, indices):
-    env = make_env(task, setting=setting)
+def test_expert_solves_the_task(make_env, task, setting, indices, embodiment):
+    env = make_env(task, setting=setting, embodiment=embodiment)
     for index in indices:
         result = run_episode(env, ExpertPolicy(), candidate_seed(0, index))
-        assert result.success, f"{task} [{setting}] seed {result.seed}: {result.error}"
+        assert result.success, f"{embodiment} {task} [{setting}] seed {result.seed}: {result.error}"
         assert result.steps < env.task_spec.step_limit
