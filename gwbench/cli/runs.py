@@ -210,7 +210,8 @@ def cmd_show(args) -> int:
         views = [observation["observation"][name]["rgb"] for name in CAMERA_NAMES]
         args.out.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(np.concatenate(views, axis=1)).save(args.out)
-        print(f"{args.task} [{args.setting}] seed {args.seed} on {embodiment}: {observation['instruction']}")
+        print(f"{args.task} [{args.setting}] seed {args.seed}: {observation['instruction']}")
+        print(f"embodiment: {embodiment}")
         scene = env.describe_scene()
         print(f"scene hash: {env.scene_hash()}")
         print(f"domain: {json.dumps(scene['domain'])}")

@@ -40,7 +40,7 @@ REQUIRED_COLUMNS = (
         (["run", "--policy", "random", "--policy-arg", "chunk"], "--policy-arg expects key=value"),
         (["run", "--policy", "random", "--policy-arg", "heat=2"], "policy 'random' rejected its options"),
         (["run", "--resume", "nope"], "does not exist"),
-        (["list", "robots"], "cannot list 'robots'; choose one of tasks, policies, runs"),
+        (["list", "robots"], "cannot list 'robots'; choose one of tasks, policies, embodiments, runs"),
         (["bench", "gpu"], "unknown benchmark 'gpu'; known: env, latency"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],

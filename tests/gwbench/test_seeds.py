@@ -8,7 +8,7 @@ def test_pool_is_verified_once_cached_and_extended(make_env, tmp_path):
     env = make_env("stack_blocks_two")
     pool = ensure_seeds(env, run_seed=0, needed=2, seed_dir=tmp_path, show_progress=False)
     assert pool.verified == [candidate_seed(0, 0), candidate_seed(0, 1)]
-    path = pool_path(tmp_path, "stack_blocks_two", "clean", "franka-panda", 0)
+    path = pool_path(tmp_path, "stack_blocks_two", "clean", env.embodiment.name, 0)
     saved = json.loads(path.read_text())
     assert [c["seed"] for c in saved["candidates"]] == pool.verified and saved["task_version"] == env.task_spec.version
 

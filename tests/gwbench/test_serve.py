@@ -77,7 +77,7 @@ def test_a_served_policy_acts_as_in_process_and_a_killed_server_fails_episodes(
 
         # The same seeds in-process, the remote policy asked alongside at every query: identical chunks,
         # so identical episodes.
-        env = make_env("click_bell", camera=CameraSpec(*camera))
+        env = make_env("click_bell", camera=CameraSpec(*camera), embodiment=run["config"]["embodiment"])
         lockstep = Lockstep(local, make_policy(server.url))
         for row in rows:
             result = run_episode(env, lockstep, int(row["seed"]))

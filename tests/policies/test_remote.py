@@ -304,7 +304,7 @@ def test_robotwin_deploy_policies_run_end_to_end(tmp_path, capsys, monkeypatch):
     assert code == 0, err
     assert [(row["error"], row["steps"], row["n_queries"]) for row in rows] == [("", "400", "8")] * 2
     assert record.read_text().splitlines() == [  # once per task; RoboTwin's usr_args, the yml, then --policy-arg
-        ('{"task_name": "click_bell", "task_config": "demo_clean", "left_arm_dim": 7, "right_arm_dim": 7, '
+        ('{"task_name": "click_bell", "task_config": "demo_clean", "left_arm_dim": 6, "right_arm_dim": 6, '
          '"policy_name": "MyPolicy", "horizon": 50, "from_yml": 3}')
     ]
     (run,) = Store(tmp_path / "a.sqlite").runs()
