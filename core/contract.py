@@ -19,6 +19,8 @@ from core.errors import InputError
 
 ARMS = ("left", "right")
 CAMERA_NAMES = ("head_camera", "left_camera", "right_camera")
+# The robot of every run, demo file and checkpoint stored before they recorded their embodiment.
+LEGACY_EMBODIMENT = "franka-panda"
 D435_FOVY_DEG = 37.0  # RoboTwin's D435 camera preset: 320x240, 37 degrees vertical field of view
 
 

@@ -33,6 +33,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.contract import LEGACY_EMBODIMENT
 from core.errors import InputError
 from gwbench.cells import Cell
 from gwbench.report.stats import fisher_lower
@@ -44,7 +45,6 @@ READABLE_VERSIONS = (1, 2)
 # The Cell fields an entry records: what the gate compares. Errors and skipped episodes are not.
 ENTRY_FIELDS = ("policy", "embodiment", "task", "setting", "successes", "episodes", "latency_ms")
 LEGACY_FIELDS = tuple(name for name in ENTRY_FIELDS if name != "embodiment")  # version 1
-LEGACY_EMBODIMENT = "franka-panda"
 
 
 @dataclass(frozen=True)

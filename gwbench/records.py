@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from core.contract import LEGACY_EMBODIMENT
+
 
 @dataclass(frozen=True)
 class SeedCheckJob:
@@ -88,7 +90,6 @@ def lost_episode(task: str, setting: str, seed: int, reason: str) -> EpisodeResu
     )
 
 
-LEGACY_EMBODIMENT = "franka-panda"  # what runs stored before plans named their embodiment were played on
 
 
 def run_embodiment(config: dict) -> str:

@@ -36,7 +36,7 @@ from tasks.physics_check import PhysicsWatch
 from tasks.runtime import configure
 from tasks.scene.clutter import body_colors
 from tasks.scene.domain import Domain, sample_domain
-from tasks.scene.embodiments import EMBODIMENTS
+from tasks.scene.embodiments import DEFAULT_EMBODIMENT, EMBODIMENTS
 from tasks.scene.room import build_room, camera_configs, wrist_camera_mount
 
 SIM_FREQ = 100  # physics steps per second
@@ -89,7 +89,7 @@ class RoboTwinTaskEnv(BaseEnv, abc.ABC):
     def __init__(
         self,
         setting: str = "clean",
-        embodiment: str = "franka-panda",
+        embodiment: str = DEFAULT_EMBODIMENT,
         camera: CameraSpec = CameraSpec(),
         instructions: str = "unseen",
         **kwargs,

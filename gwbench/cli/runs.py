@@ -33,11 +33,11 @@ def cmd_run(args) -> int:
         store.run(args.resume)  # an unknown run id is bad input
         run_id = args.resume
     else:
-        plan, policy = run_plan(args)  # the policy is made once, here, for its identity
+        plan, policy, why = run_plan(args)  # the policy is made once, here, for its identity
         store = open_store(args.store)
         run_id = start_run(store, plan, policy)
         if args.embodiment is None:
-            print(f"embodiment: {plan.embodiment} ({embodiment_reason(policy)})", file=sys.stderr)
+            print(f"embodiment: {plan.embodiment} ({why})", file=sys.stderr)
     print(f"run {run_id} -> {store.path}", file=sys.stderr)
     try:
         execute(store, run_id, show_progress=not args.no_progress, workers=workers, backend=args.backend,
@@ -59,7 +59,8 @@ def cmd_run(args) -> int:
 
 
 def run_plan(args):
-    """The run's plan and its policy instance, from `gwbench run`'s options; every check before any write."""
+    """The run's plan, its policy instance and why it plays on its embodiment, from `gwbench run`'s
+    options; every check before any write."""
     from core.contract import CameraSpec
     from gwbench.plan import (
         RunPlan, check_episodes, check_instructions, check_query_timeout, resolve_embodiment, resolve_settings,
@@ -78,7 +79,7 @@ def run_plan(args):
     policy = make_policy(args.policy, **policy_args)  # an unknown policy or option fails here, not mid-run
     camera = CameraSpec(*parse_camera(args.camera)) if args.camera else CameraSpec(*(
         policy.requirements.camera or CameraSpec().size))
-    embodiment, _ = resolve_embodiment(args.embodiment, policy.requirements.embodiment)
+    embodiment, why = resolve_embodiment(args.embodiment, policy.requirements.embodiment)
     plan = RunPlan(
         policy=args.policy,
         embodiment=embodiment,
@@ -97,13 +98,7 @@ def run_plan(args):
     )
     if args.record_video and args.record_video.exists() and not args.record_video.is_dir():
         raise InputError(f"--record-video {args.record_video} is a file; it must be a folder")
-    return plan, policy
-
-
-def embodiment_reason(policy) -> str:
-    from gwbench.plan import resolve_embodiment
-
-    return resolve_embodiment(None, policy.requirements.embodiment)[1]
+    return plan, policy, why
 
 
 def cmd_collect(args) -> int:

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from core.contract import LEGACY_EMBODIMENT
 from core.errors import InputError
 from policies.common import language
 from policies.common.configuration import CAMERAS, ActionConfig
@@ -114,8 +115,7 @@ class DemoDataset(Dataset):
         if len(layouts) != 1:
             raise InputError(f"{data_dir}: files disagree on camera size or frame stride: {sorted(layouts)}")
         self.camera_height, self.camera_width, self.frame_stride = layouts.pop()
-        # Files that do not say were made when franka-panda was the only embodiment.
-        embodiments = {str(a.get("embodiment", "franka-panda")) for a in attributes}
+        embodiments = {str(a.get("embodiment", LEGACY_EMBODIMENT)) for a in attributes}
         if len(embodiments) != 1:
             raise InputError(f"{data_dir}: files were collected on different embodiments: {sorted(embodiments)}")
         self.embodiment = embodiments.pop()  # the checkpoint records it: runs check it against theirs

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.contract import LEGACY_EMBODIMENT
 from policies.base import Policy, PolicyOutput, PolicyRequirements, TaskInfo
 from policies.common import language
 from policies.common.checkpoint import file_sha256, load_checkpoint, parameter_count
@@ -36,10 +37,9 @@ class LearnedPolicy(Policy):
         self.video = bool(video)
         self.sample_options = dict(sample_options or {})
         camera = self.sidecar["camera"]
-        # The harness renders at the size the model was trained at, on the robot it was trained on
-        # (checkpoints that do not say were trained when franka-panda was the only embodiment).
+        # The harness renders at the size the model was trained at, on the robot it was trained on.
         self.requirements = PolicyRequirements(camera=(camera["width"], camera["height"]),
-                                               embodiment=self.sidecar.get("embodiment", "franka-panda"))
+                                               embodiment=self.sidecar.get("embodiment", LEGACY_EMBODIMENT))
         self.frame_stride = int(self.sidecar.get("frame_stride", 1))  # env steps between imagined frames
         self._info: TaskInfo | None = None
         self._generator = torch.Generator(device=self.device).manual_seed(self.seed)
