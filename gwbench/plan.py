@@ -55,18 +55,28 @@ class RunPlan:
         return [(task, setting) for task in self.tasks for setting in self.settings]
 
 
-def resolve_tasks(suite: str, requested: list[str] | None) -> tuple[str, ...]:
-    """The suite's tasks, or the requested ones after checking each name."""
+def resolve_tasks(suite: str, requested: list[str] | None, playable: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The suite's tasks, or the requested ones after checking each name. `playable`: the only tasks the
+    policy can play (a checkpoint set's); then the default is the suite's tasks among them."""
     if suite not in SUITES:
         raise InputError(unknown_name_message("suite", suite, list(SUITES)))
     tasks = SUITES[suite]
     if not requested:
-        return tuple(tasks)
+        if playable is None:
+            return tuple(tasks)
+        covered = tuple(task for task in tasks if task in playable)
+        if not covered:
+            raise InputError(f"the policy's checkpoint set covers {', '.join(playable)}: no task of suite {suite}")
+        return covered
     for name in requested:
         if name not in tasks:
             raise InputError(unknown_name_message("task", name, tasks))
     if len(set(requested)) != len(requested):
         raise InputError(f"--tasks names a task twice: {','.join(requested)}")
+    missing = [name for name in requested if playable is not None and name not in playable]
+    if missing:
+        raise InputError(f"--tasks {','.join(missing)}: the policy's checkpoint set has no checkpoint for "
+                         f"{'it' if len(missing) == 1 else 'them'}; it covers: {', '.join(playable)}")
     return tuple(requested)
 
 

@@ -50,6 +50,7 @@ class PolicyRequirements:
     camera: tuple[int, int] | None = None  # (width, height) it reads images at; None: the run's default
     privileged: bool = False  # reads the simulator (TaskInfo.sim): the scripted expert only; never served
     embodiment: str | None = None  # the robot it was trained for (a checkpoint's); None: any, by TaskInfo
+    tasks: tuple[str, ...] | None = None  # the only tasks it can play (a checkpoint set's); None: any
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def run_plan(args):
         policy=args.policy,
         embodiment=embodiment,
         suite=args.suite,
-        tasks=resolve_tasks(args.suite, parse_name_list(args.tasks)),
+        tasks=resolve_tasks(args.suite, parse_name_list(args.tasks), policy.requirements.tasks),
         settings=resolve_settings(args.setting),
         episodes=check_episodes(args.episodes),
         run_seed=args.seed,

@@ -21,6 +21,9 @@ class AugmentationConfig:
     contrast: float = 0.1  # ... and its contrast scaled by a factor within 1 -/+ this
 
 
+STEP_SCALE = 100.0  # episode steps per unit of the step input: episodes are 100-1700 steps
+
+
 @dataclass(frozen=True)
 class ObservationConfig:
     """How one observation becomes prefix tokens: [state, instruction..., image patches... (, keypoint tokens)]."""
@@ -33,6 +36,10 @@ class ObservationConfig:
     text_dim: int = 384  # all-MiniLM-L6-v2 sentence embedding size
     instruction_tokens: int = 2  # the sentence embedding is projected to this many tokens
     keypoints: int = 0  # > 0: each view also gives one token of this many image points (a spatial softmax)
+    # The state token also reads the episode's control step (/ STEP_SCALE). A scripted expert moves rest to
+    # rest, so its demos pass through poses where joints and images look alike twice (arriving at a
+    # pre-grasp pose, then at the grasp): the time since the start tells them apart.
+    episode_step: bool = False
     augmentation: AugmentationConfig = field(default_factory=AugmentationConfig)
 
     @property

@@ -156,6 +156,7 @@ class DemoDataset(Dataset):
             "state": torch.from_numpy(state),
             "instruction": torch.from_numpy(episode.instruction.copy()),
             "targets": torch.from_numpy(targets),
+            "step": torch.tensor(float(episode.frame_steps[frame])),  # the control step this frame was taken at
             "future": torch.from_numpy(episode.images[future, 0]),  # the head camera
         }
 

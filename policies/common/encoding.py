@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from policies.common.augmentation import ImageAugmentation
-from policies.common.configuration import ObservationConfig, VideoConfig
+from policies.common.configuration import STEP_SCALE, ObservationConfig, VideoConfig
 
 
 def images_to_float(images: torch.Tensor, height: int, width: int) -> torch.Tensor:
@@ -69,13 +69,19 @@ class ObservationEncoder(nn.Module):
         self.view_embedding = nn.Parameter(0.02 * torch.randn(len(config.cameras), 1, width))
         self.patch_position = nn.Parameter(0.02 * torch.randn(1, config.patches_per_view, width))
         self.keypoints = SpatialKeypoints(config.keypoints, width) if config.keypoints else None
-        self.state_projection = nn.Linear(config.state_dim, width)
+        self.state_projection = nn.Linear(config.state_dim + (1 if config.episode_step else 0), width)
         self.instruction_projection = nn.Linear(config.text_dim, config.instruction_tokens * width)
         self.width = width
 
-    def forward(self, images: torch.Tensor, state: torch.Tensor, instruction: torch.Tensor) -> torch.Tensor:
-        """images (B, V, H, W, 3) uint8, state (B, 16) normalised, instruction (B, 384) -> (B, tokens, width)."""
+    def forward(self, images: torch.Tensor, state: torch.Tensor, instruction: torch.Tensor,
+                step: torch.Tensor | None = None) -> torch.Tensor:
+        """images (B, V, H, W, 3) uint8, state (B, 16) normalised, instruction (B, 384), step (B,) the episode's
+        control step (read when the config asks for it) -> (B, tokens, width)."""
         c = self.config
+        if c.episode_step:
+            if step is None:
+                raise ValueError("this model reads the episode step: the batch needs 'step'")
+            state = torch.cat([state, step.to(state.dtype)[:, None] / STEP_SCALE], dim=1)
         batch, views = images.shape[:2]
         pixels = self.augmentation(images_to_float(images, c.image_height, c.image_width).flatten(0, 1))
         patches = self.patch_embedding(pixels).flatten(2).transpose(1, 2)  # (B*V, patches, width)

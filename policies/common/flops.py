@@ -21,6 +21,7 @@ def synthetic_batch(config, seed: int = 0) -> dict[str, torch.Tensor]:
         "images": torch.from_numpy(images),
         "state": torch.from_numpy(rng.uniform(-1, 1, size=(1, c.state_dim)).astype(np.float32)),
         "instruction": torch.from_numpy(instruction / np.linalg.norm(instruction)),
+        "step": torch.tensor([10.0]),
     }
 
 

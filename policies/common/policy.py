@@ -1,4 +1,5 @@
-"""LearnedPolicy: one checkpointed model (gigaworld, motus or pi05) behind the Policy protocol."""
+"""LearnedPolicy: a checkpointed model (gigaworld, motus or pi05) behind the Policy protocol; given a
+checkpoint set's folder (policies.common.checkpoint_set), each task's own model."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.contract import LEGACY_EMBODIMENT
+from core.errors import InputError
 from policies.base import Policy, PolicyOutput, PolicyRequirements, TaskInfo
 from policies.common import language
-from policies.common.checkpoint import file_sha256, load_checkpoint, parameter_count
+from policies.common.checkpoint import parameter_count
+from policies.common.checkpoint_set import load_members, set_sha256, shared_setup
 from policies.common.flops import query_flops, synthetic_batch
 from policies.common.normalization import targets_to_actions
 
@@ -19,7 +21,9 @@ class LearnedPolicy(Policy):
     """`video`: whether queries also generate future frames (motus always, gigaworld when asked, pi05 never);
     `sample_options`: the architecture's own switches for its `sample` (gigaworld's `video`);
     `horizon`: the first this many actions of each predicted chunk are executed before the next query
-    (default: the whole chunk), so a shorter horizon re-plans more often at more queries per episode."""
+    (default: the whole chunk), so a shorter horizon re-plans more often at more queries per episode.
+    `checkpoint`: a file, played on every task, or a set's folder `<task>/<name>.safetensors`, each
+    task played by its own (`requirements.tasks` lists them)."""
 
     def __init__(self, name: str, checkpoint: Path, video: bool = False, sample_options: dict | None = None,
                  device: str = "cpu", steps: int | None = None, seed: int = 0, threads: int | None = 1,
@@ -27,8 +31,10 @@ class LearnedPolicy(Policy):
         self.name = name
         self.checkpoint = checkpoint
         self.device = torch.device(device)
-        self.model, self.sidecar = load_checkpoint(self.checkpoint, name, device)
-        self.checkpoint_sha256 = file_sha256(self.checkpoint)
+        self.members = load_members(self.checkpoint, name, device)
+        first = next(iter(self.members.values()))  # a set's members share what the harness sets up
+        self.model, self.sidecar = first.model, first.sidecar  # until reset picks the episode's task's
+        self.checkpoint_sha256 = set_sha256(self.members)
         self.steps = int(steps) if steps is not None else self.model.config.denoising_steps
         if self.steps < 1:
             raise ValueError(f"steps must be >= 1, got {steps}")
@@ -44,16 +50,24 @@ class LearnedPolicy(Policy):
             torch.set_num_threads(int(threads))
         self.video = bool(video)
         self.sample_options = dict(sample_options or {})
-        camera = self.sidecar["camera"]
+        setup = shared_setup(first)
         # The harness renders at the size the model was trained at, on the robot it was trained on.
-        self.requirements = PolicyRequirements(camera=(camera["width"], camera["height"]),
-                                               embodiment=self.sidecar.get("embodiment", LEGACY_EMBODIMENT))
-        self.frame_stride = int(self.sidecar.get("frame_stride", 1))  # env steps between imagined frames
+        self.requirements = PolicyRequirements(camera=(setup["camera"]["width"], setup["camera"]["height"]),
+                                               embodiment=setup["embodiment"],
+                                               tasks=None if None in self.members else tuple(self.members))
+        self.frame_stride = setup["frame_stride"]  # env steps between imagined frames
         self._info: TaskInfo | None = None
+        self._step = 0
         self._generator = torch.Generator(device=self.device).manual_seed(self.seed)
 
     def reset(self, info: TaskInfo) -> None:
+        if None not in self.members:
+            if info.task not in self.members:
+                raise InputError(f"{self.name}'s checkpoint set {self.checkpoint} has no checkpoint for {info.task}; "
+                                 f"it has: {', '.join(self.members)}")
+            self.model, self.sidecar = self.members[info.task].model, self.members[info.task].sidecar
         self._info = info
+        self._step = 0  # control steps played so far this episode (a model may read it)
         episode_seed = np.random.SeedSequence([self.seed, int(info.seed)]).generate_state(1, np.uint64)[0]
         self._generator.manual_seed(int(episode_seed) & 0x7FFFFFFFFFFFFFFF)  # same episode, same noise
         language.embed_instruction(info.instruction)  # once per episode, before the timed queries
@@ -67,6 +81,7 @@ class LearnedPolicy(Policy):
             "images": torch.from_numpy(images)[None].to(self.device),
             "state": torch.from_numpy(state)[None].to(self.device),
             "instruction": torch.from_numpy(instruction.copy())[None].to(self.device),
+            "step": torch.tensor([float(self._step)], device=self.device),
         }
 
     def act(self, observation: dict) -> PolicyOutput:
@@ -76,6 +91,7 @@ class LearnedPolicy(Policy):
         chunk = targets_to_actions(targets[0].cpu().numpy(), state, self.model.config.action)[: self.horizon]
         if self._info is not None:
             chunk = np.clip(chunk, self._info.action_low, self._info.action_high)
+        self._step += len(chunk)  # the runner plays every action of a chunk before the next query
         if frames is None:
             return PolicyOutput(chunk)
         return PolicyOutput(chunk, imagined=frames[0].cpu().numpy(), frame_stride=self.frame_stride)
@@ -86,6 +102,8 @@ class LearnedPolicy(Policy):
 
     def describe(self) -> dict:
         width, height = self.requirements.camera
+        made = {task: {"sha256": member.sha256, "dataset_hash": member.sidecar.get("dataset", {}).get("hash"),
+                       "train_steps": member.sidecar.get("steps")} for task, member in self.members.items()}
         return {
             "adapter": self.name,
             "checkpoint": str(self.checkpoint),
@@ -95,8 +113,9 @@ class LearnedPolicy(Policy):
             "denoising_steps": self.steps,
             "video": self.video,
             "parameters": parameter_count(self.model),
-            "dataset_hash": self.sidecar.get("dataset", {}).get("hash"),
-            "train_steps": self.sidecar.get("steps"),
+            # how each checkpoint was made: the file's, or per task for a set
+            **({key: made[None][key] for key in ("dataset_hash", "train_steps")} if None in made
+               else {"checkpoints": made}),
             "camera": f"{width}x{height}",
             "embodiment": self.requirements.embodiment,
             "seed": self.seed,

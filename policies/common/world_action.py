@@ -53,7 +53,7 @@ class WorldActionModel(nn.Module, abc.ABC):
 
     def encode_prefix(self, batch: dict) -> torch.Tensor:
         state = self.normalizer.state(batch["state"])
-        return self.encoder(batch["images"], state, batch["instruction"])
+        return self.encoder(batch["images"], state, batch["instruction"], batch.get("step"))
 
     def action_tokens(self, noisy: torch.Tensor, time: torch.Tensor) -> torch.Tensor:
         return self.action_in(noisy) + self.action_position + time[:, None]

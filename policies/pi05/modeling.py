@@ -48,7 +48,7 @@ class Pi05Model(nn.Module):
     def encode_prefix(self, batch: dict) -> list[KeyValues]:
         """The prefix through the backbone, then into one (keys, values) pair per expert block."""
         state = self.normalizer.state(batch["state"])
-        encoded, _ = self.backbone(self.encoder(batch["images"], state, batch["instruction"]))
+        encoded, _ = self.backbone(self.encoder(batch["images"], state, batch["instruction"], batch.get("step")))
         heads = self.config.expert.heads
         cache = []
         for projection in self.prefix_projections:

@@ -219,3 +219,42 @@ def test_a_learned_policy_counts_its_flops_per_query_for_the_gate(tmp_path):
     # the options it runs with count: generating video, or fewer denoising steps, change the arithmetic
     assert make_policy("gigaworld", checkpoint=checkpoint, video=True).flops_per_query() > action_only
     assert make_policy("gigaworld", checkpoint=checkpoint, steps=2).flops_per_query() < action_only
+
+
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_a_model_that_reads_the_episode_step_needs_it_and_acts_on_it(name):
+    torch.manual_seed(0)
+    model = build_model(name, with_overrides(tiny_config(name), {"observation": {"episode_step": True}})).eval()
+    batch = random_batch(model.config)
+    batch.pop("step", None)
+    with pytest.raises(ValueError, match="reads the episode step: the batch needs 'step'"):
+        model.sample(batch, steps=2)
+    early, late = ({**batch, "step": torch.full((batch["state"].shape[0],), value)} for value in (0.0, 90.0))
+    first, second = (model.sample(b, steps=2, generator=torch.Generator().manual_seed(1)) for b in (early, late))
+    first, second = (out[0] if isinstance(out, tuple) else out for out in (first, second))
+    assert not torch.allclose(first, second)
+
+
+def test_the_adapter_tells_a_step_reading_model_the_steps_played_this_episode(tmp_path, monkeypatch):
+    from policies.common import language
+
+    monkeypatch.setattr(language, "embed_instruction", fake_embedding)
+    torch.manual_seed(0)
+    model = build_model("pi05", with_overrides(tiny_config("pi05"), {"observation": {"episode_step": True}}))
+    save_checkpoint(model, tmp_path / "pi05.safetensors", {"camera": {"width": 80, "height": 64}, "steps": 0})
+    policy = make_policy("pi05", checkpoint=str(tmp_path / "pi05.safetensors"), horizon=4)
+    seen, original = [], policy.model.sample
+
+    def recording_sample(batch, **options):
+        seen.append(batch["step"].item())
+        return original(batch, **options)
+
+    monkeypatch.setattr(policy.model, "sample", recording_sample)
+    info = TaskInfo("stack_blocks_two", "clean", 100000, "stack", 800, 16, np.full(16, -3.0), np.full(16, 3.0), 20,
+                    "franka-panda")
+    observation = fake_observation(np.random.default_rng(0))
+    for _ in range(2):  # two episodes: the count starts again at each reset
+        policy.reset(info)
+        policy.act(observation)
+        policy.act(observation)
+    assert seen == [0.0, 4.0, 0.0, 4.0]

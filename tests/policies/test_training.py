@@ -79,6 +79,7 @@ def test_dataset_samples_follow_the_layout(demo_dir):
     last = dataset[5]  # step 20: one action left, then the last one repeated
     assert last["images"].shape == (3, 64, 80, 3) and last["images"].dtype == torch.uint8
     np.testing.assert_array_equal(last["state"].numpy(), joints[20])
+    assert last["step"].item() == 20.0 and dataset[1]["step"].item() == 4.0  # the control step of the frame
     expected = actions[[20] * 16].copy()
     expected[:, :7] -= joints[20, :7]
     expected[:, 8:15] -= joints[20, 8:15]
