@@ -26,3 +26,23 @@ def test_diagnose_click_bell_reports_one_line_per_episode():
     assert -0.3 <= float(match.group(1)) <= 0.3 and -0.25 <= float(match.group(2)) <= 0.05
     # click_bell succeeds when the button goes down 1 cm: the deepest press agrees with the outcome.
     assert (match.group(3) == "success") == (int(match.group(7)) >= 10)
+
+
+def test_diagnose_lift_pot_reports_where_the_expert_closed_its_hands():
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/diagnose_lift_pot"), "unused", "--policy", "expert", "--seeds", "eval",
+         "--episodes", "1"],
+        capture_output=True, text=True, timeout=300, check=True,
+    )
+    lines = completed.stdout.strip().splitlines()
+    assert len(lines) == 1
+    match = re.fullmatch(
+        r"seed 100000  (success|failure)  left closed at step (\d+) +(\d+\.\d) cm from its handle  "
+        r"right closed at step (\d+) +(\d+\.\d) cm from its handle  pot lifted +(\d+\.\d) cm "
+        r"\(there: tilt +(\d+\.\d) deg, +(\d+\.\d) and +(\d+\.\d) cm from the handles\)",
+        lines[0],
+    )
+    assert match, lines[0]
+    # The expert closes both hands on their handles (the check allows 3 cm) and lifts past the 8 cm mark.
+    assert match.group(1) == "success" and float(match.group(3)) < 1 and float(match.group(5)) < 1
+    assert float(match.group(6)) >= 8 and float(match.group(7)) < 20
