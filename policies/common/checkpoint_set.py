@@ -58,12 +58,12 @@ def load_members(path: Path, policy: str, device: str) -> dict[str | None, Membe
         model, sidecar = load_checkpoint(file, policy, device)
         members[task] = Member(model, sidecar, file_sha256(file))
     first_task, first = next(iter(members.items()))
+    expected = shared_setup(first)
     for task, member in members.items():
         for key, value in shared_setup(member).items():
-            if value != shared_setup(first)[key]:
+            if value != expected[key]:
                 raise InputError(f"checkpoint folder {path}: {task}'s {key} is {value}, {first_task}'s is "
-                                 f"{shared_setup(first)[key]}; one set must share camera, embodiment, "
-                                 "frame stride and chunk")
+                                 f"{expected[key]}; one set must share camera, embodiment, frame stride and chunk")
     return members
 
 

@@ -33,7 +33,7 @@ class LearnedPolicy(Policy):
         self.device = torch.device(device)
         self.members = load_members(self.checkpoint, name, device)
         first = next(iter(self.members.values()))  # a set's members share what the harness sets up
-        self.model, self.sidecar = first.model, first.sidecar  # until reset picks the episode's task's
+        self.model = first.model  # until reset picks the episode's task's
         self.checkpoint_sha256 = set_sha256(self.members)
         self.steps = int(steps) if steps is not None else self.model.config.denoising_steps
         if self.steps < 1:
@@ -65,7 +65,7 @@ class LearnedPolicy(Policy):
             if info.task not in self.members:
                 raise InputError(f"{self.name}'s checkpoint set {self.checkpoint} has no checkpoint for {info.task}; "
                                  f"it has: {', '.join(self.members)}")
-            self.model, self.sidecar = self.members[info.task].model, self.members[info.task].sidecar
+            self.model = self.members[info.task].model
         self._info = info
         self._step = 0  # control steps played so far this episode (a model may read it)
         episode_seed = np.random.SeedSequence([self.seed, int(info.seed)]).generate_state(1, np.uint64)[0]
