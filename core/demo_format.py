@@ -2,10 +2,12 @@
 (policies.common.data) and the LeRobot export (gwbench.lerobot). One definition of what a readable file is.
 
     / attrs: format="gwbench-demos", version, camera_height, camera_width, frame_stride, action_dim,
-             embodiment (absent in early files: core.contract.LEGACY_EMBODIMENT), control_freq
+             embodiment (absent in early files: core.contract.LEGACY_EMBODIMENT), control_freq,
+             perturbation_rad (corrective demonstrations, gwbench.perturbation; absent or 0: none)
     /episodes/seed<S>/  attrs: task, setting, seed, instruction, success, steps
         joint_action  (T+1, D) float32  measured joint vector before each step (and after the last)
-        actions       (T, D)   float32  the commanded action of each step
+        actions       (T, D)   float32  the commanded action of each step (corrective demonstrations: the
+                                         expert's planned one; the played one carried the offset)
         frame_steps   (F,)     int32    steps whose images were rendered: 0, stride, 2*stride, ... <= T
         images/<camera>        (F, H, W, 3) uint8, for head_camera, left_camera, right_camera
 

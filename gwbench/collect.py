@@ -26,6 +26,7 @@ from core import demo_format
 from core.contract import CAMERA_NAMES
 from core.errors import InputError
 from gwbench.episode import EpisodeObserver, run_episode
+from gwbench.perturbation import PerturbedExpert
 from gwbench.records import EpisodeResult
 from policies.base import Policy
 from policies.expert import ExpertPolicy
@@ -47,10 +48,16 @@ class Demonstration:
 
 
 class DemoRecorder(EpisodeObserver):
-    """Records one episode as a Demonstration: joints and actions every step, images every `frame_stride`."""
+    """Records one episode as a Demonstration: joints and actions every step, images every `frame_stride`.
 
-    def __init__(self, frame_stride: int):
+    With `planned` (a PerturbedExpert) the recorded action of each step is the one the expert planned, not
+    the offset one that was played."""
+
+    def __init__(self, frame_stride: int, planned: PerturbedExpert | None = None):
         self.frame_stride = frame_stride
+        self.planned = planned
+        self._chunk: np.ndarray | None = None
+        self._chunk_start = 0
         self.joints: list[np.ndarray] = []
         self.actions: list[np.ndarray] = []
         self.frame_steps: list[int] = []
@@ -59,7 +66,13 @@ class DemoRecorder(EpisodeObserver):
     def on_reset(self, env, observation: dict) -> None:
         self._record(observation, 0)
 
+    def on_query(self, output, step: int) -> None:
+        if self.planned is not None:
+            self._chunk, self._chunk_start = self.planned.planned, step
+
     def on_step(self, env, step: int, action: np.ndarray, observation: dict) -> None:
+        if self._chunk is not None:
+            action = self._chunk[step - 1 - self._chunk_start]
         self.actions.append(np.asarray(action, dtype=np.float32))
         self._record(observation, step)
 
@@ -85,13 +98,14 @@ class DemoRecorder(EpisodeObserver):
 def record_episode(env, policy: Policy, seed: int, frame_stride: int,
                    query_timeout_s: float | None = None) -> tuple[EpisodeResult, Demonstration | None]:
     """Play one seed through the rollout loop, recording it; the demonstration only if it succeeded."""
-    recorder = DemoRecorder(frame_stride)
+    recorder = DemoRecorder(frame_stride, policy if isinstance(policy, PerturbedExpert) else None)
     result = run_episode(env, policy, seed, [recorder], query_timeout_s)
     return result, recorder.demonstration(result) if result.success else None
 
 
-def open_for_append(path: Path, env, frame_stride: int) -> h5py.File:
-    """Open (or create) a task's demo file; an existing one must match the layout asked for."""
+def open_for_append(path: Path, env, frame_stride: int, perturbation_rad: float = 0.0) -> h5py.File:
+    """Open (or create) a task's demo file; an existing one must match the layout asked for (a file
+    without `perturbation_rad`, from before corrective demonstrations, was collected without)."""
     expected = {
         "format": demo_format.FORMAT,
         "version": demo_format.VERSION,
@@ -101,6 +115,7 @@ def open_for_append(path: Path, env, frame_stride: int) -> h5py.File:
         "action_dim": env.embodiment.action_dim,
         "embodiment": env.embodiment.name,
         "control_freq": env.control_freq,
+        "perturbation_rad": float(perturbation_rad),
     }
     file = h5py.File(path, "a")
     if "format" not in file.attrs:
@@ -108,6 +123,7 @@ def open_for_append(path: Path, env, frame_stride: int) -> h5py.File:
         file.create_group("episodes")
         return file
     found = {key: file.attrs.get(key) for key in expected}
+    found["perturbation_rad"] = float(file.attrs.get("perturbation_rad", 0.0))
     mismatched = [f"{k}={found[k]} (asked {v})" for k, v in expected.items() if found[k] != v]
     if mismatched:
         file.close()
@@ -130,14 +146,18 @@ def write_demonstration(file: h5py.File, task: str, setting: str, demo: Demonstr
 
 
 def collect_task(env, episodes: int, out_dir: Path, frame_stride: int, show_progress: bool,
-                 policy: Policy | None = None, query_timeout_s: float | None = None) -> dict:
+                 policy: Policy | None = None, query_timeout_s: float | None = None,
+                 perturbation_rad: float = 0.0) -> dict:
     """Collect `episodes` successful demonstrations of one task and setting; returns the tally.
 
-    `policy` is the scripted expert unless a test hands in another (e.g. one with an injected fault)."""
+    `policy` is the scripted expert unless a test hands in another (e.g. one with an injected fault).
+    `perturbation_rad` > 0 makes corrective demonstrations (gwbench.perturbation)."""
     policy = policy or ExpertPolicy()
+    if perturbation_rad > 0:
+        policy = PerturbedExpert(policy, perturbation_rad)
     task, setting = env.task_spec.name, env.setting
     path = Path(out_dir) / f"{task}-{setting}.h5"
-    with open_for_append(path, env, frame_stride) as file:
+    with open_for_append(path, env, frame_stride, perturbation_rad) as file:
         done = {int(name.removeprefix("seed")) for name in file["episodes"]}
         kept, tried, seed = len(done), 0, 0
         budget = 2 * episodes + CANDIDATE_EXTRA

@@ -25,21 +25,24 @@ def _load(name: str, checkpoint: str | None, video: bool, sample_options: dict, 
 
 
 def gigaworld(checkpoint: str | None = None, device: str = "cpu", video: bool = False, steps: int | None = None,
-              seed: int = 0, threads: int | None = 1, horizon: int | None = None):
+              seed: int = 0, threads: int | None = 1, horizon: int | None = None,
+              noise_scale: float = 1.0):
     """GigaWorld-Policy; `video=True` also generates the future head-camera frames (PolicyOutput.imagined)."""
     return _load("gigaworld", checkpoint, bool(video), {"video": bool(video)}, device=device, steps=steps, seed=seed,
-                 threads=threads, horizon=horizon)
+                 threads=threads, horizon=horizon, noise_scale=noise_scale)
 
 
 def motus(checkpoint: str | None = None, device: str = "cpu", steps: int | None = None, seed: int = 0,
-          threads: int | None = 1, horizon: int | None = None):
+          threads: int | None = 1, horizon: int | None = None,
+              noise_scale: float = 1.0):
     """Motus-style joint video-action model; it always generates the future frames (PolicyOutput.imagined)."""
     return _load("motus", checkpoint, True, {}, device=device, steps=steps, seed=seed, threads=threads,
-                 horizon=horizon)
+                 horizon=horizon, noise_scale=noise_scale)
 
 
 def pi05(checkpoint: str | None = None, device: str = "cpu", steps: int | None = None, seed: int = 0,
-         threads: int | None = 1, horizon: int | None = None):
+         threads: int | None = 1, horizon: int | None = None,
+              noise_scale: float = 1.0):
     """pi-0.5-style prefix encoder + action expert; no video."""
     return _load("pi05", checkpoint, False, {}, device=device, steps=steps, seed=seed, threads=threads,
-                 horizon=horizon)
+                 horizon=horizon, noise_scale=noise_scale)

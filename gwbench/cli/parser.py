@@ -161,6 +161,10 @@ def build_parser() -> Parser:
     collect.add_argument("--out", type=Path, required=True, help="folder for the <task>-<setting>.h5 files")
     collect.add_argument("--camera", default="80x64", help="image resolution WIDTHxHEIGHT (default: 80x64)")
     collect.add_argument("--frame-stride", type=int, help="render images every N steps (default: 4; 1 with --lerobot)")
+    collect.add_argument("--perturb", type=float, default=0.0, metavar="RAD",
+                         help="corrective demonstrations: play each arm motion with a smooth joint offset of up to "
+                              "this many radians (per joint, Gaussian) and record the expert's planned actions, "
+                              "so training sees the way back to the path (DART; default: 0, none)")
     collect.add_argument("--lerobot", type=Path, metavar="DIR", help="then write the collected demonstrations as "
                          "a LeRobot v3.0 dataset to DIR (a new or empty folder)")
     collect.add_argument("--no-progress", action="store_true", help="no progress bars")

@@ -118,6 +118,8 @@ def cmd_collect(args) -> int:
         raise InputError(f"--frame-stride must be between 1 and 100, got {frame_stride}")
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out {args.out} is a file; it must be a folder")
+    if not 0 <= args.perturb <= 0.5:
+        raise InputError(f"--perturb must be between 0 and 0.5 rad, got {args.perturb}")
     if args.lerobot:  # checked now, not after minutes of collecting
         from gwbench.lerobot import check_output_dir
         from gwbench.lerobot.video import check_frame_size
@@ -133,7 +135,8 @@ def cmd_collect(args) -> int:
             # Demonstrations speak the `seen` instruction templates; evaluation uses `unseen`.
             env = tasks.make(task, setting=setting, embodiment=embodiment, camera=camera, instructions="seen")
             try:
-                rows.append(collect_task(env, episodes, args.out, frame_stride, not args.no_progress))
+                rows.append(collect_task(env, episodes, args.out, frame_stride, not args.no_progress,
+                                         perturbation_rad=args.perturb))
             finally:
                 env.close()
     print(format_table(rows, [(k, k) for k in ("task", "setting", "demos", "tried", "file")]))

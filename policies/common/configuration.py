@@ -40,6 +40,11 @@ class ObservationConfig:
     # rest, so its demos pass through poses where joints and images look alike twice (arriving at a
     # pre-grasp pose, then at the grasp): the time since the start tells them apart.
     episode_step: bool = False
+    # In training, each sample's joint state is replaced by the dataset mean (zero, normalised) with this
+    # probability, so the model cannot replay the demonstrations' average path from the joints and the
+    # clock alone and must find the objects in the images (the copycat problem of behaviour cloning).
+    # 1: the joints are never read, in training or at inference (the deltas still add to them).
+    state_dropout: float = 0.0
     augmentation: AugmentationConfig = field(default_factory=AugmentationConfig)
 
     @property

@@ -78,6 +78,11 @@ class ObservationEncoder(nn.Module):
         """images (B, V, H, W, 3) uint8, state (B, 16) normalised, instruction (B, 384), step (B,) the episode's
         control step (read when the config asks for it) -> (B, tokens, width)."""
         c = self.config
+        if c.state_dropout >= 1:  # a model that never reads the joints, in training or at inference
+            state = torch.zeros_like(state)
+        elif self.training and c.state_dropout > 0:
+            kept = torch.rand(state.shape[0], 1, device=state.device) >= c.state_dropout
+            state = state * kept
         if c.episode_step:
             if step is None:
                 raise ValueError("this model reads the episode step: the batch needs 'step'")

@@ -22,12 +22,14 @@ class LearnedPolicy(Policy):
     `sample_options`: the architecture's own switches for its `sample` (gigaworld's `video`);
     `horizon`: the first this many actions of each predicted chunk are executed before the next query
     (default: the whole chunk), so a shorter horizon re-plans more often at more queries per episode.
+    `noise_scale`: denoising starts from Gaussian noise times this (1: the trained distribution; 0: one
+    deterministic chunk per observation, the flow from the noise's mean).
     `checkpoint`: a file, played on every task, or a set's folder `<task>/<name>.safetensors`, each
     task played by its own (`requirements.tasks` lists them)."""
 
     def __init__(self, name: str, checkpoint: Path, video: bool = False, sample_options: dict | None = None,
                  device: str = "cpu", steps: int | None = None, seed: int = 0, threads: int | None = 1,
-                 horizon: int | None = None):
+                 horizon: int | None = None, noise_scale: float = 1.0):
         self.name = name
         self.checkpoint = checkpoint
         self.device = torch.device(device)
@@ -43,6 +45,9 @@ class LearnedPolicy(Policy):
         self.horizon = int(horizon) if horizon is not None else chunk
         if not 1 <= self.horizon <= chunk:
             raise ValueError(f"horizon must be between 1 and the checkpoint's chunk of {chunk} actions, got {horizon}")
+        self.noise_scale = float(noise_scale)
+        if not 0 <= self.noise_scale <= 1:
+            raise ValueError(f"noise_scale must be between 0 and 1, got {noise_scale}")
         # One intra-op thread: a query is one small batch, and on a few cores shared with the
         # simulator extra threads cost more in synchronisation than they win (measured 6x slower).
         self.threads = threads
@@ -86,7 +91,8 @@ class LearnedPolicy(Policy):
 
     def act(self, observation: dict) -> PolicyOutput:
         batch = self.observation_batch(observation)
-        targets, frames = self.model.sample(batch, steps=self.steps, generator=self._generator, **self.sample_options)
+        targets, frames = self.model.sample(batch, steps=self.steps, generator=self._generator,
+                                            noise_scale=self.noise_scale, **self.sample_options)
         state = batch["state"][0].cpu().numpy()
         chunk = targets_to_actions(targets[0].cpu().numpy(), state, self.model.config.action)[: self.horizon]
         if self._info is not None:
@@ -110,6 +116,7 @@ class LearnedPolicy(Policy):
             "checkpoint_sha256": self.checkpoint_sha256,
             "chunk": self.model.config.action.chunk,
             "horizon": self.horizon,
+            "noise_scale": self.noise_scale,
             "denoising_steps": self.steps,
             "video": self.video,
             "parameters": parameter_count(self.model),

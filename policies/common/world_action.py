@@ -83,10 +83,12 @@ class WorldActionModel(nn.Module, abc.ABC):
         total = self.config.action_loss_weight * action_loss + self.config.video_loss_weight * video_loss
         return total, {"loss": total.item(), "action_loss": action_loss.item(), "video_loss": video_loss.item()}
 
-    def initial_noise(self, batch_size: int, generator: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
-        """Action noise first, then video noise, so action-only and video sampling start alike."""
+    def initial_noise(self, batch_size: int, generator: torch.Generator | None,
+                      noise_scale: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+        """Action noise first, then video noise, so action-only and video sampling start alike; both
+        times `noise_scale`."""
         device = self.action_position.device
         c = self.config
         actions = torch.randn(batch_size, c.action.chunk, c.action.dim, generator=generator, device=device)
         video = torch.randn(batch_size, c.video.num_tokens, c.video.patch_dim, generator=generator, device=device)
-        return actions, video
+        return noise_scale * actions, noise_scale * video

@@ -40,12 +40,13 @@ class GigaWorldModel(WorldActionModel):
         return self.mask
 
     @torch.no_grad()
-    def sample(self, batch: dict, steps: int | None = None, video: bool = False, generator=None):
+    def sample(self, batch: dict, steps: int | None = None, video: bool = False, generator=None,
+               noise_scale: float = 1.0):
         """Action targets (B, H, 16), unnormalised; and future frames (B, K, h, w, 3) uint8 when `video`."""
         steps = steps or self.config.denoising_steps
         prefix = self.encode_prefix(batch)
         _, prefix_cache = self.backbone(prefix)  # the prefix sees only itself: encode it once
-        action_noise, video_noise = self.initial_noise(prefix.shape[0], generator)
+        action_noise, video_noise = self.initial_noise(prefix.shape[0], generator, noise_scale)
         chunk = self.config.action.chunk
         if not video:
 

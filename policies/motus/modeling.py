@@ -23,11 +23,11 @@ class MotusModel(WorldActionModel):
         return None
 
     @torch.no_grad()
-    def sample(self, batch: dict, steps: int | None = None, generator=None):
+    def sample(self, batch: dict, steps: int | None = None, generator=None, noise_scale: float = 1.0):
         """Action targets (B, H, 16), unnormalised, and the jointly generated future frames (always)."""
         steps = steps or self.config.denoising_steps
         prefix = self.encode_prefix(batch)
-        action_noise, video_noise = self.initial_noise(prefix.shape[0], generator)
+        action_noise, video_noise = self.initial_noise(prefix.shape[0], generator, noise_scale)
 
         def velocity(xs, t):
             return list(self.velocities(prefix, xs[0], xs[1], t))

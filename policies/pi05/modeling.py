@@ -69,12 +69,12 @@ class Pi05Model(nn.Module):
         return action_loss, {"loss": action_loss.item(), "action_loss": action_loss.item()}
 
     @torch.no_grad()
-    def sample(self, batch: dict, steps: int | None = None, generator=None):
-        """Action targets (B, H, 16), unnormalised; no video (None)."""
+    def sample(self, batch: dict, steps: int | None = None, generator=None, noise_scale: float = 1.0):
+        """Action targets (B, H, 16), unnormalised; no video (None). `noise_scale` scales the initial noise."""
         steps = steps or self.config.denoising_steps
         prefix_cache = self.encode_prefix(batch)
         c = self.config.action
         batch_size = prefix_cache[0][0].shape[0]
-        noise = torch.randn(batch_size, c.chunk, c.dim, generator=generator, device=self.action_position.device)
+        noise = noise_scale * torch.randn(batch_size, c.chunk, c.dim, generator=generator, device=self.action_position.device)
         (actions,) = euler_sample(lambda xs, t: [self.action_velocity(prefix_cache, xs[0], t)], [noise], steps)
         return self.normalizer.unnormalise_actions(actions), None

@@ -258,3 +258,47 @@ def test_the_adapter_tells_a_step_reading_model_the_steps_played_this_episode(tm
         policy.act(observation)
         policy.act(observation)
     assert seen == [0.0, 4.0, 0.0, 4.0]
+
+
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_noise_scale_zero_makes_the_chunk_a_function_of_the_observation(name):
+    model = tiny_model(name)
+    batch = random_batch(model.config)
+
+    def actions(seed, scale):
+        out = model.sample(batch, steps=2, generator=torch.Generator().manual_seed(seed), noise_scale=scale)
+        return out[0] if isinstance(out, tuple) else out
+
+    assert torch.equal(actions(1, 0.0), actions(2, 0.0))
+    assert not torch.allclose(actions(1, 1.0), actions(2, 1.0))
+
+
+def test_the_adapter_passes_its_noise_scale_and_checks_it(tmp_path, monkeypatch):
+    from policies.common import language
+
+    monkeypatch.setattr(language, "embed_instruction", fake_embedding)
+    checkpoint = str(save_fresh("pi05", tmp_path / "pi05.safetensors"))
+    observation = fake_observation(np.random.default_rng(0))
+    chunks = [make_policy("pi05", checkpoint=checkpoint, seed=seed, noise_scale=0).act(observation).actions
+              for seed in (0, 1)]
+    np.testing.assert_array_equal(*chunks)  # no noise: the policy seed changes nothing
+    assert make_policy("pi05", checkpoint=checkpoint, noise_scale=0.5).describe()["noise_scale"] == 0.5
+    with pytest.raises(ValueError, match="noise_scale must be between 0 and 1, got 2"):
+        make_policy("pi05", checkpoint=checkpoint, noise_scale=2)
+
+
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_state_dropout_hides_the_joints_in_training_and_at_one_always(name):
+    def losses(dropout, train, state_seed):
+        torch.manual_seed(0)
+        model = build_model(name, with_overrides(tiny_config(name), {"observation": {"state_dropout": dropout}}))
+        model.train(train)
+        batch = random_batch(model.config)
+        batch["state"] = torch.randn(batch["state"].shape, generator=torch.Generator().manual_seed(state_seed))
+        torch.manual_seed(1)  # the same noise, flow times and dropout draws for both states
+        return model.loss(batch)[0].item()
+
+    assert losses(1.0, True, 1) == losses(1.0, True, 2)  # never read, in training ...
+    assert losses(1.0, False, 1) == losses(1.0, False, 2)  # ... or at inference
+    assert losses(0.5, False, 1) != losses(0.5, False, 2)  # dropout 0.5 reads them at inference
+    assert losses(0.0, True, 1) != losses(0.0, True, 2)
