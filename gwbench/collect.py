@@ -50,12 +50,12 @@ class Demonstration:
 class DemoRecorder(EpisodeObserver):
     """Records one episode as a Demonstration: joints and actions every step, images every `frame_stride`.
 
-    With `planned` (a PerturbedExpert) the recorded action of each step is the one the expert planned, not
-    the offset one that was played."""
+    With `perturbed` (the episode's PerturbedExpert) the recorded action of each step is the one the expert
+    planned, not the offset one that was played."""
 
-    def __init__(self, frame_stride: int, planned: PerturbedExpert | None = None):
+    def __init__(self, frame_stride: int, perturbed: PerturbedExpert | None = None):
         self.frame_stride = frame_stride
-        self.planned = planned
+        self.perturbed = perturbed
         self._chunk: np.ndarray | None = None
         self._chunk_start = 0
         self.joints: list[np.ndarray] = []
@@ -67,8 +67,8 @@ class DemoRecorder(EpisodeObserver):
         self._record(observation, 0)
 
     def on_query(self, output, step: int) -> None:
-        if self.planned is not None:
-            self._chunk, self._chunk_start = self.planned.planned, step
+        if self.perturbed is not None:
+            self._chunk, self._chunk_start = self.perturbed.planned, step
 
     def on_step(self, env, step: int, action: np.ndarray, observation: dict) -> None:
         if self._chunk is not None:

@@ -9,11 +9,11 @@ beside the path and label each with the way back.
 
 Here each reaching motion the expert plans (a chunk in which an arm moves with its gripper open) is executed
 with a joint offset shaped as a half sine over the motion: zero where the motion starts and where it ends,
-`sigma` (per joint, Gaussian) at most in the middle. Carrying motions (gripper closed) are played as
-planned: offsetting two hands that hold one pot tilts or drops it, and reaching is where the policies miss. The recorded action is the expert's plan, so the training
-target (a chunk of plan minus the measured joints) points back to the path. A motion still ends where
-the expert planned it, grasps and presses happen on the plan, and collection keeps only episodes the
-expert solved, as always. Gripper and holding chunks are played as planned.
+`sigma` (per joint, Gaussian) at most in the middle. The recorded action is the expert's plan, so the
+training target (a chunk of plan minus the measured joints) points back to the path. A motion still ends
+where the expert planned it, grasps and presses happen on the plan, and collection keeps only episodes the
+expert solved, as always. Carrying motions (gripper closed), gripper moves and holds are played as planned:
+offsetting two hands that hold one pot tilts or drops it, and reaching is where the policies miss.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class PerturbedExpert(Policy):
         self.sigma = float(sigma)
         self.requirements = expert.requirements
         self.planned: np.ndarray | None = None
-        self._rng = np.random.default_rng(0)
+        self._rng: np.random.Generator | None = None  # both set by reset, per episode
         self._layout: ActionLayout | None = None
 
     def reset(self, info: TaskInfo) -> None:
