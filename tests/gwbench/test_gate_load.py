@@ -131,12 +131,14 @@ def test_an_unchanged_evaluation_passes_beside_a_cpu_hog(baseline, tmp_path, cap
     with CpuHog():
         run_id = evaluate(store)
     loaded = reference_ms(Store(store).run(run_id)["calibration"])
-    # The hog did slow this machine: the calibration took longer (1.5x on two otherwise idle cores: three
-    # busy processes for two; far less where other jobs already share them: 1.13x in one such CI run).
-    assert loaded > 1.05 * quiet
     code, out = _gate(capsys, baseline_path, store)
     assert code == 0, out
     assert "gate passed" in out
+    # Whether the hog did slow this machine: the calibration took longer (1.5x on two otherwise idle cores:
+    # three busy processes for two; far less where other jobs already share them: 1.13x and 1.03x in two CI
+    # runs). Where it did not, the pass above was not a pass under load, and the test says so.
+    if not loaded > 1.05 * quiet:
+        pytest.skip(f"the hog slowed the calibration only {loaded / quiet:.2f}x: the gate passed, but not under load")
 
 
 def test_a_policy_slowed_3x_fails_the_gate(baseline, tmp_path, capsys):
