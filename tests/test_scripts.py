@@ -46,3 +46,25 @@ def test_diagnose_lift_pot_reports_where_the_expert_closed_its_hands():
     # The expert closes both hands on their handles (the check allows 3 cm) and lifts past the 8 cm mark.
     assert match.group(1) == "success" and float(match.group(3)) < 1 and float(match.group(5)) < 1
     assert float(match.group(6)) >= 8 and float(match.group(7)) < 20
+
+
+def test_diagnose_drift_measures_the_rollout_against_its_demonstration(tmp_path):
+    subprocess.run([sys.executable, "-m", "gwbench", "collect", "--tasks", "click_bell", "--episodes", "1",
+                    "--frame-stride", "2", "--out", str(tmp_path), "--no-progress"], check=True, capture_output=True,
+                   timeout=300, cwd=ROOT)
+    demos = str(tmp_path / "click_bell-clean.h5")
+
+    def drift(*args):
+        return subprocess.run([sys.executable, str(ROOT / "scripts/diagnose_drift"), *args, "--task", "click_bell",
+                               "--demos", demos, "--seeds", "0"], capture_output=True, text=True, timeout=300)
+
+    pattern = r"seed 0: (success|failure) in (\d+) steps \(expert (\d+)\); rad every 8 steps:((?: \d+\.\d{3})+)"
+    replay = re.fullmatch(pattern, drift("unused", "--policy", "expert").stdout.strip())
+    assert replay and replay.group(1) == "success" and replay.group(2) == replay.group(3)
+    assert {float(value) for value in replay.group(4).split()} == {0.0}  # the expert replays its own demo exactly
+    learned = re.fullmatch(pattern, drift(str(CHECKPOINT), "--policy", "pi05").stdout.strip())
+    assert learned and float(learned.group(4).split()[0]) == 0.0  # both start from the same rest pose
+    assert len(learned.group(4).split()) > 1
+    missing = subprocess.run([sys.executable, str(ROOT / "scripts/diagnose_drift"), "unused", "--policy", "expert",
+                              "--task", "click_bell", "--demos", demos, "--seeds", "7"], capture_output=True, text=True)
+    assert missing.returncode != 0 and "seed 7 is not in" in missing.stderr

@@ -32,6 +32,14 @@ class ObservationConfig:
     image_height: int = 64  # every view is resized to this height before patchifying
     image_width: int = 80  # ... and this width
     patch_size: int = 16  # 64x80 / 16 -> 4x5 = 20 tokens per view
+    # How a view becomes its patch tokens. "linear": one linear map of each 16x16 patch (ViT). "conv":
+    # 3x3 convolutions of stride 2 down to the same grid (Xiao et al., 2021, "Early convolutions help
+    # transformers see better"): overlapping windows say where in its patch an edge is, which a
+    # policy placing a fingertip to a centimetre needs, and train faster from few demonstrations.
+    # "none": no patch tokens; the views reach the model only through their keypoint tokens (needs
+    # keypoints > 0), robomimic's design: coordinates, not pictures, so a few dozen scenes cannot be
+    # told apart by their looks and memorised.
+    stem: str = "linear"
     state_dim: int = 16  # the joint vector [left arm 7, left gripper, right arm 7, right gripper]
     text_dim: int = 384  # all-MiniLM-L6-v2 sentence embedding size
     instruction_tokens: int = 2  # the sentence embedding is projected to this many tokens
@@ -49,6 +57,8 @@ class ObservationConfig:
 
     @property
     def patches_per_view(self) -> int:
+        if self.stem == "none":
+            return 0
         return (self.image_height // self.patch_size) * (self.image_width // self.patch_size)
 
     @property

@@ -4,7 +4,8 @@ Observation prefix, in order: [state, instruction x n, head patches, left patche
 and, with `keypoints`, one keypoint token per view after them. Images are (batch, views, height,
 width, 3) uint8 as the cameras deliver them; they are resized to the configured size, scaled to
 [-1, 1], augmented in training (policies.common.augmentation) and cut into patches by one linear
-patch embedding shared by the views, plus learned per-view and per-patch position embeddings.
+patch embedding shared by the views (or, with `stem="conv"`, a stack of stride-2 convolutions down to
+the same grid), plus learned per-view and per-patch position embeddings.
 
 Why keypoints: a linear 16-pixel patch embedding says roughly where things are; a policy trained on a
 few dozen scenes must put a fingertip within about a centimetre of objects at new places. A spatial
@@ -58,6 +59,29 @@ def soft_argmax(maps: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return xs, ys
 
 
+STEMS = ("linear", "conv", "none")
+
+
+def patch_stem(kind: str, patch_size: int, width: int) -> nn.Module | None:
+    """(N, 3, H, W) -> (N, width, H / patch_size, W / patch_size) by the configured `stem` (see ObservationConfig);
+    None for "none"."""
+    if kind == "none":
+        return None
+    if kind == "linear":
+        return nn.Conv2d(3, width, kernel_size=patch_size, stride=patch_size)
+    if kind != "conv":
+        raise ValueError(f"unknown stem {kind!r}; known: {', '.join(STEMS)}")
+    halvings = patch_size.bit_length() - 1
+    if patch_size != 1 << halvings or halvings == 0:
+        raise ValueError(f"the conv stem needs a patch size that is a power of two above 1, got {patch_size}")
+    layers, channels = [], 3
+    for index in range(halvings):
+        out = min(width, 24 << index)  # 24, 48, 96, ... channels, capped at the token width
+        layers += [nn.Conv2d(channels, out, 3, stride=2, padding=1), nn.GroupNorm(1, out), nn.GELU()]
+        channels = out
+    return nn.Sequential(*layers, nn.Conv2d(channels, width, 1))
+
+
 class ObservationEncoder(nn.Module):
     def __init__(self, config: ObservationConfig, width: int):
         super().__init__()
@@ -65,7 +89,9 @@ class ObservationEncoder(nn.Module):
         if config.image_height % config.patch_size or config.image_width % config.patch_size:
             raise ValueError(f"image {config.image_height}x{config.image_width} is not a whole number of patches")
         self.augmentation = ImageAugmentation(config.augmentation)
-        self.patch_embedding = nn.Conv2d(3, width, kernel_size=config.patch_size, stride=config.patch_size)
+        self.patch_embedding = patch_stem(config.stem, config.patch_size, width)
+        if self.patch_embedding is None and not config.keypoints:
+            raise ValueError('stem "none" leaves the views no tokens: give keypoints > 0')
         self.view_embedding = nn.Parameter(0.02 * torch.randn(len(config.cameras), 1, width))
         self.patch_position = nn.Parameter(0.02 * torch.randn(1, config.patches_per_view, width))
         self.keypoints = SpatialKeypoints(config.keypoints, width) if config.keypoints else None
@@ -89,11 +115,13 @@ class ObservationEncoder(nn.Module):
             state = torch.cat([state, step.to(state.dtype)[:, None] / STEP_SCALE], dim=1)
         batch, views = images.shape[:2]
         pixels = self.augmentation(images_to_float(images, c.image_height, c.image_width).flatten(0, 1))
-        patches = self.patch_embedding(pixels).flatten(2).transpose(1, 2)  # (B*V, patches, width)
-        patches = patches.view(batch, views, -1, self.width) + self.view_embedding + self.patch_position
         state_token = self.state_projection(state)[:, None]
         instruction_tokens = self.instruction_projection(instruction).view(batch, c.instruction_tokens, self.width)
-        tokens = [state_token, instruction_tokens, patches.flatten(1, 2)]
+        tokens = [state_token, instruction_tokens]
+        if self.patch_embedding is not None:
+            patches = self.patch_embedding(pixels).flatten(2).transpose(1, 2)  # (B*V, patches, width)
+            patches = patches.view(batch, views, -1, self.width) + self.view_embedding + self.patch_position
+            tokens.append(patches.flatten(1, 2))
         if self.keypoints is not None:
             tokens.append(self.keypoints(pixels).view(batch, views, self.width) + self.view_embedding[:, 0])
         return torch.cat(tokens, dim=1)

@@ -96,6 +96,54 @@ def test_keypoint_tokens_add_one_token_per_view_and_train(name):
     assert actions.shape == (2, 16, 16) and torch.isfinite(actions).all()
 
 
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_the_conv_stem_gives_the_linear_stems_tokens_and_trains(name):
+    config = with_overrides(tiny_config(name), {"observation": {"stem": "conv"}})
+    model = build_model(name, config)
+    batch = random_batch(config)
+    linear = build_model(name, tiny_config(name)).encoder(batch["images"], batch["state"], batch["instruction"])
+    prefix = model.encoder(batch["images"], batch["state"], batch["instruction"])
+    assert prefix.shape == linear.shape
+    loss, _ = model.train().loss(batch)
+    loss.backward()
+    first = model.encoder.patch_embedding[0]
+    assert first.kernel_size == (3, 3) and first.weight.grad.abs().sum() > 0  # the actions' loss reaches the pixels
+    actions, _ = model.eval().sample(batch, steps=2)
+    assert torch.isfinite(actions).all()
+
+
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_without_patches_the_views_speak_only_through_their_keypoints(name):
+    config = with_overrides(tiny_config(name), {"observation": {"stem": "none", "keypoints": 4}})
+    model = build_model(name, config)
+    batch = random_batch(config)
+    prefix = model.encoder(batch["images"], batch["state"], batch["instruction"])
+    assert prefix.shape[1] == config.observation.num_tokens == 1 + config.observation.instruction_tokens + 3
+    loss, _ = model.train().loss(batch)
+    loss.backward()
+    assert model.encoder.keypoints.features[0].weight.grad.abs().sum() > 0
+    moved = torch.roll(batch["images"], shifts=5, dims=3)  # the scene moved 5 pixels right
+    with torch.no_grad():
+        encoder = model.encoder.eval()
+        here, there = (encoder(images, batch["state"], batch["instruction"]) for images in (batch["images"], moved))
+    assert torch.equal(here[:, :3], there[:, :3]) and not torch.allclose(here[:, 3:], there[:, 3:])
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"stem": "resnet"}, "unknown stem 'resnet'; known: linear, conv, none"),
+    ({"stem": "none"}, "give keypoints > 0"),
+    ({"stem": "conv", "patch_size": 8, "image_height": 24, "image_width": 24}, None),
+    ({"stem": "conv", "patch_size": 12, "image_height": 24, "image_width": 24}, "power of two"),
+])
+def test_a_stem_the_encoder_cannot_build_is_a_one_line_error(overrides, message):
+    if message is None:  # an 8-pixel grid: three halvings
+        model = build_model("pi05", with_overrides(tiny_config("pi05"), {"observation": overrides}))
+        assert sum(isinstance(layer, torch.nn.GroupNorm) for layer in model.encoder.patch_embedding) == 3
+        return
+    with pytest.raises(ValueError, match=message):
+        build_model("pi05", with_overrides(tiny_config("pi05"), {"observation": overrides}))
+
+
 def test_default_models_are_equal_sized_where_it_matters():
     counts = {name: sum(p.numel() for p in build_model(name).parameters()) for name in ARCHITECTURES}
     assert counts["gigaworld"] == counts["motus"]
