@@ -54,9 +54,9 @@ def test_diagnose_drift_measures_the_rollout_against_its_demonstration(tmp_path)
                    timeout=300, cwd=ROOT)
     demos = str(tmp_path / "click_bell-clean.h5")
 
-    def drift(*args):
+    def drift(*args, seeds="0"):
         return subprocess.run([sys.executable, str(ROOT / "scripts/diagnose_drift"), *args, "--task", "click_bell",
-                               "--demos", demos, "--seeds", "0"], capture_output=True, text=True, timeout=300)
+                               "--demos", demos, "--seeds", seeds], capture_output=True, text=True, timeout=300)
 
     pattern = r"seed 0: (success|failure) in (\d+) steps \(expert (\d+)\); rad every 8 steps:((?: \d+\.\d{3})+)"
     replay = re.fullmatch(pattern, drift("unused", "--policy", "expert").stdout.strip())
@@ -65,6 +65,5 @@ def test_diagnose_drift_measures_the_rollout_against_its_demonstration(tmp_path)
     learned = re.fullmatch(pattern, drift(str(CHECKPOINT), "--policy", "pi05").stdout.strip())
     assert learned and float(learned.group(4).split()[0]) == 0.0  # both start from the same rest pose
     assert len(learned.group(4).split()) > 1
-    missing = subprocess.run([sys.executable, str(ROOT / "scripts/diagnose_drift"), "unused", "--policy", "expert",
-                              "--task", "click_bell", "--demos", demos, "--seeds", "7"], capture_output=True, text=True)
+    missing = drift("unused", "--policy", "expert", seeds="7")
     assert missing.returncode != 0 and "seed 7 is not in" in missing.stderr

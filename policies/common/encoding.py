@@ -93,7 +93,8 @@ class ObservationEncoder(nn.Module):
         if self.patch_embedding is None and not config.keypoints:
             raise ValueError('stem "none" leaves the views no tokens: give keypoints > 0')
         self.view_embedding = nn.Parameter(0.02 * torch.randn(len(config.cameras), 1, width))
-        self.patch_position = nn.Parameter(0.02 * torch.randn(1, config.patches_per_view, width))
+        self.patch_position = (nn.Parameter(0.02 * torch.randn(1, config.patches_per_view, width))
+                               if self.patch_embedding is not None else None)
         self.keypoints = SpatialKeypoints(config.keypoints, width) if config.keypoints else None
         self.state_projection = nn.Linear(config.state_dim + (1 if config.episode_step else 0), width)
         self.instruction_projection = nn.Linear(config.text_dim, config.instruction_tokens * width)
