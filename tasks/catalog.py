@@ -35,12 +35,12 @@ def _builtin_tasks(registry: Registry[TaskSpec]) -> None:
 
     configure()  # before the task modules import SAPIEN and ManiSkill
     from tasks.robotwin2 import (
-        articulated, baskets, bins, blocks, bottles, bowls, cabinet, carry_basket, dual_arm, food, pads, pick_place,
-        press, qrcode, ranking, scan, shoes, stands, tools,
+        articulated, baskets, bins, blocks, bottles, bowls, cabinet, carry_basket, dual_arm, fan, food, pads,
+        pick_place, press, qrcode, ranking, scan, shoes, stands, tools,
     )
 
     modules = [blocks, ranking, tools, pick_place, dual_arm, press, articulated, cabinet, bottles, bins, scan, pads,
-               shoes, qrcode, stands, food, bowls, baskets, carry_basket]
+               shoes, qrcode, stands, fan, food, bowls, baskets, carry_basket]
     for spec in _declared_tasks(modules):
         registry.register(spec.name, spec)
         gym.register(id=spec.gym_id, entry_point=ENV_ENTRY_POINT, kwargs={"task": spec.name},

@@ -11,7 +11,7 @@ from policies.expert import ExpertPolicy
 from tasks.experts.motion import TwoArmMotion
 from tasks.experts.stands import PHONE_LET_GO, phone_rest_pose
 from tasks.robotwin2.protocol import candidate_seed
-from tasks.robotwin2.stands import FACING_ROBOT, robotwin_quaternion
+from tasks.robotwin2.fan import FACING_ROBOT, robotwin_quaternion
 from tasks.scene.objects import build_object
 from tasks.scene.primitives import yaw_quaternion
 from tasks.scene.stands import PHONE_LEAN
