@@ -33,6 +33,7 @@ def training_batch(config, batch_size: int, generator: torch.Generator) -> dict[
         "instruction": torch.randn(batch_size, o.text_dim, generator=generator),
         "targets": torch.randn(batch_size, config.action.chunk, config.action.dim, generator=generator),
         "future": pixels(batch_size, frames, 64, 80, 3),
+        "step": torch.randint(0, 400, (batch_size,), generator=generator).float(),  # read with `episode_step`
     }
 
 

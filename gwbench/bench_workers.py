@@ -30,19 +30,21 @@ from gwbench.fingerprint import cpu_model
 from gwbench.store import Store
 from gwbench.summary import format_table
 
-DEFAULT_TASKS = "click_bell,stack_blocks_two"
+DEFAULT_TASKS = "click_bell,press_stapler"  # both in the default checkpoint set (results/checkpoints/protocol)
 DEFAULT_POLICY = "pi05"
 
 
 def _timed_run(policy: str, task_names: tuple[str, ...], episodes: int, workers: int, folder: Path) -> dict:
-    from gwbench.plan import RunPlan
+    from gwbench.plan import RunPlan, resolve_embodiment
     from gwbench.runner import execute, start_run
     from policies import make_policy
 
     store = Store(folder / f"workers{workers}.sqlite")
+    instance = make_policy(policy)
+    needs = instance.requirements  # a checkpoint's robot and camera, as `gwbench run` would pick them
     plan = RunPlan(policy=policy, tasks=task_names, episodes=episodes, seed_dir=str(default_seed_dir().resolve()),
-                   camera=(80, 64))
-    run_id = start_run(store, plan, make_policy(policy))
+                   embodiment=resolve_embodiment(None, needs.embodiment)[0], camera=needs.camera or (80, 64))
+    run_id = start_run(store, plan, instance)
     started_at, start, cpu_start = time.time(), time.perf_counter(), _cpu_seconds()
     execute(store, run_id, show_progress=False, workers=workers)  # worker processes are joined when it returns
     elapsed, cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start

@@ -14,7 +14,9 @@ from core.paths import checkpoint_dir
 
 
 def default_checkpoint(name: str) -> Path:
-    return checkpoint_dir() / f"{name}.safetensors"
+    """The reference protocol's checkpoint set (policies/reference_protocol.json): one checkpoint per task,
+    so a run without --checkpoint plays the tasks the set covers (README "The reference protocol")."""
+    return checkpoint_dir() / "protocol"
 
 
 def _load(name: str, checkpoint: str | None, video: bool, sample_options: dict, **options):

@@ -39,6 +39,9 @@ def cmd_run(args) -> int:
         run_id = start_run(store, plan, policy)
         if args.embodiment is None:
             print(f"embodiment: {plan.embodiment} ({why})", file=sys.stderr)
+        if not args.tasks and policy.requirements.tasks is not None:
+            print(f"tasks: {', '.join(plan.tasks)} (the {len(plan.tasks)} of suite {plan.suite} that the policy's "
+                  f"checkpoint set covers)", file=sys.stderr)
     print(f"run {run_id} -> {store.path}", file=sys.stderr)
     try:
         execute(store, run_id, show_progress=not args.no_progress, workers=workers, backend=args.backend,

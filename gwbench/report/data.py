@@ -2,7 +2,7 @@
 each labelled with its row (gwbench.cells aggregates them into cells), and the report's column order.
 
 A row label is the policy name plus its non-default options (`gigaworld video=true`), a short
-checkpoint hash where one policy name was run with several checkpoints, and the robot in brackets
+checkpoint hash where one policy name ran several checkpoints on the same task, and the robot in brackets
 (`pi05 [aloha-agilex]`) where the selected runs were played on more than one, so different variants
 are never pooled into one row. Each episode also carries its run's embodiment, calibration
 reference ms and FLOPs per query (gwbench.calibration). A seed run twice by the same variant counts
@@ -28,16 +28,21 @@ def _variant(run: dict) -> str:
 
 
 def row_labels(runs: list[dict]) -> dict[str, str]:
-    """Run id -> row label."""
+    """Run id -> row label. A variant's runs share one row unless two of its checkpoints played the same task:
+    single-task checkpoints each evaluated on its own task (the reference protocol's cells) are one row, as
+    the checkpoint set holding them would be."""
     variants = {run["run_id"]: _variant(run) for run in runs}
-    checkpoints: dict[str, set[str]] = {}
+    checkpoints: dict[tuple[str, str], set[str]] = {}  # (variant, task) -> checkpoint hashes
     for run in runs:
-        checkpoints.setdefault(variants[run["run_id"]], set()).add(run["policy_identity"].get("checkpoint_sha256", ""))
+        for task in run["config"].get("tasks", ()):
+            checkpoints.setdefault((variants[run["run_id"]], task), set()).add(
+                run["policy_identity"].get("checkpoint_sha256", ""))
+    mixed = {variant for (variant, _), hashes in checkpoints.items() if len(hashes) > 1}
     several_robots = len({run_embodiment(run["config"]) for run in runs}) > 1
     labels = {}
     for run in runs:
         label = variants[run["run_id"]]
-        if len(checkpoints[label]) > 1:
+        if label in mixed:
             label += f" @{run['policy_identity'].get('checkpoint_sha256', '')[:8] or 'none'}"
         if several_robots:
             label += f" [{run_embodiment(run['config'])}]"

@@ -92,8 +92,8 @@ CASES = [
     Case("unknown list", ("list", "seeds"), "cannot list 'seeds'; choose one of tasks, policies, embodiments, runs"),
     Case("unknown embodiment", ("run", "--policy", "random", "--embodiment", "franka", *RUN[1:]),
          "unknown embodiment 'franka' (did you mean 'franka-panda'?)"),
-    Case("checkpoint of another embodiment", ("run", "--policy", "pi05", "--embodiment", "aloha-agilex", *RUN[1:]),
-         "the policy was trained on franka-panda, not --embodiment aloha-agilex (actions 16 vs 14 wide)"),
+    Case("checkpoint of another embodiment", ("run", "--policy", "pi05", "--embodiment", "franka-panda", *RUN[1:]),
+         "the policy was trained on aloha-agilex, not --embodiment franka-panda (actions 14 vs 16 wide)"),
 ]
 
 

@@ -6,8 +6,11 @@ import re
 
 import pytest
 
-from tests.gwbench.synthetic_store import run_cli
+from core.paths import checkpoint_dir
 from gwbench.store import Store
+from tests.gwbench.synthetic_store import run_cli
+
+CHECKPOINTS = checkpoint_dir()
 
 REQUIRED_COLUMNS = (
     "run_id,policy,suite,task,setting,seed,success,steps,n_queries,n_renders,"
@@ -146,10 +149,22 @@ def test_the_embodiment_is_listed_chosen_recorded_and_exported(capsys, tmp_path)
     store = tmp_path / "e.sqlite"
     code, _, err = run_cli(capsys, "run", "--policy", "pi05", "--tasks", "click_bell", "--episodes", "1",
                            "--store", str(store), "--no-progress")
-    assert code == 0 and "embodiment: franka-panda (the policy was trained on it)" in err
+    assert code == 0 and "embodiment: aloha-agilex (the policy was trained on it)" in err  # the default set's
     code, _, err = run_cli(capsys, "run", "--policy", "random", "--embodiment", "franka-panda", "--tasks",
                            "click_bell", "--episodes", "1", "--store", str(store), "--no-progress")
     assert code == 0 and "embodiment:" not in err  # asked for: nothing to explain
-    assert [run["config"]["embodiment"] for run in Store(store).runs()] == ["franka-panda", "franka-panda"]
+    assert [run["config"]["embodiment"] for run in Store(store).runs()] == ["aloha-agilex", "franka-panda"]
     code, out, _ = run_cli(capsys, "export", "--store", str(store))
-    assert {row["embodiment"] for row in csv.DictReader(io.StringIO(out))} == {"franka-panda"}
+    assert {row["embodiment"] for row in csv.DictReader(io.StringIO(out))} == {"aloha-agilex", "franka-panda"}
+
+
+def test_a_checkpoint_set_without_tasks_plays_the_suite_tasks_it_covers_and_says_so(capsys, tmp_path):
+    member = tmp_path / "set" / "click_bell"
+    member.mkdir(parents=True)
+    for suffix in (".safetensors", ".json"):
+        (member / f"pi05{suffix}").write_bytes((CHECKPOINTS / "protocol" / "click_bell" / f"pi05{suffix}").read_bytes())
+    store = tmp_path / "s.sqlite"
+    code, _, err = run_cli(capsys, "run", "--policy", "pi05", "--checkpoint", str(tmp_path / "set"), "--suite",
+                           "robotwin2", "--episodes", "1", "--store", str(store), "--no-progress")
+    assert code == 0 and "tasks: click_bell (the 1 of suite robotwin2 that the policy's checkpoint set covers)" in err
+    assert [run["config"]["tasks"] for run in Store(store).runs()] == [["click_bell"]]

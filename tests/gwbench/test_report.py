@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from gwbench.report.data import row_labels
 from gwbench.report.stats import fisher_lower, mcnemar_exact, wilson_interval
 from gwbench.store import Store
 from tests.gwbench.synthetic_store import add_run, run_cli, successes
@@ -90,6 +91,20 @@ def test_no_significance_mark_without_shared_seeds_and_reruns_count_once(capsys,
     expert_row = next(line for line in markdown.splitlines() if line.startswith("| expert |"))
     assert [cell.split(" n=")[1] for cell in expert_row.split(" | ")[1:4]] == ["20", "20", "20"]
     assert "No two policies share seeds" in (tmp_path / "out" / "paired.md").read_text()
+
+
+def test_single_task_checkpoints_share_a_row_unless_two_played_one_task():
+    def run(run_id, tasks, sha, robot="aloha-agilex"):
+        return {"run_id": run_id, "policy": "pi05", "config": {"tasks": tasks, "policy_args": {"checkpoint": sha},
+                                                               "embodiment": robot},
+                "policy_identity": {"checkpoint_sha256": sha * 8}}
+
+    protocol = [run("a", ["click_bell"], "a"), run("b", ["press_stapler"], "b")]  # a set, played cell by cell
+    assert set(row_labels(protocol).values()) == {"pi05"}
+    rivals = [*protocol, run("c", ["click_bell"], "c")]  # two checkpoints on click_bell: every run says which
+    assert row_labels(rivals) == {"a": "pi05 @aaaaaaaa", "b": "pi05 @bbbbbbbb", "c": "pi05 @cccccccc"}
+    assert row_labels([run("a", ["click_bell"], "a"), run("f", ["click_bell"], "a", "franka-panda")]) == {
+        "a": "pi05 [aloha-agilex]", "f": "pi05 [franka-panda]"}
 
 
 def test_report_selects_policies(capsys, store_path, tmp_path):

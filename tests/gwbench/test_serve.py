@@ -67,7 +67,7 @@ def test_a_served_policy_acts_as_in_process_and_a_killed_server_fails_episodes(
         code, err, rows = run_and_export(capsys, tmp_path / "remote.sqlite", seeds, server.url, camera=camera,
                                          episodes=episodes)
         assert code == 0, err
-        assert len(rows) == episodes and not any(row["error"] for row in rows)
+        assert len(rows) == episodes and not any(row["error"] for row in rows), [row["error"] for row in rows]
         assert all(0 <= float(row["server_ms_median"]) <= float(row["infer_ms_median"]) for row in rows)  # server <= trip
         (run,) = Store(tmp_path / "remote.sqlite").runs()
         assert run["policy"] == server.url and run["policy_identity"]["adapter"] == protocol
