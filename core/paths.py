@@ -44,3 +44,9 @@ def default_seed_dir() -> Path:
 def checkpoint_dir() -> Path:
     """The committed reference checkpoints (results/checkpoints/ of the checkout)."""
     return REPO_ROOT / "results" / "checkpoints"
+
+
+def default_checkpoint_set() -> Path:
+    """What gigaworld, motus and pi05 load without --checkpoint: the reference protocol's checkpoint set
+    (policies/reference_protocol.json), `<task>/<policy>.safetensors`, so a run plays the tasks it covers."""
+    return checkpoint_dir() / "protocol"

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.paths import checkpoint_dir
-
-
-def default_checkpoint(name: str) -> Path:
-    """The reference protocol's checkpoint set (policies/reference_protocol.json): one checkpoint per task,
-    so a run without --checkpoint plays the tasks the set covers (README "The reference protocol")."""
-    return checkpoint_dir() / "protocol"
+from core.paths import default_checkpoint_set
 
 
 def _load(name: str, checkpoint: str | None, video: bool, sample_options: dict, **options):
     from policies.common.policy import LearnedPolicy  # torch and the models: only when one is asked for
 
-    return LearnedPolicy(name, Path(checkpoint) if checkpoint else default_checkpoint(name),
+    return LearnedPolicy(name, Path(checkpoint) if checkpoint else default_checkpoint_set(),
                          video=video, sample_options=sample_options, **options)
 
 

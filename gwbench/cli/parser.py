@@ -11,9 +11,11 @@ import json
 from pathlib import Path
 
 from core.errors import InputError
-from core.paths import default_seed_dir, default_store
+from core.paths import default_checkpoint_set, default_seed_dir, default_store
 
 DESCRIPTION = "evaluate robot manipulation policies on RoboTwin 2.0 tasks"
+CHECKPOINT_HELP = ("checkpoint of a trained policy: a .safetensors file, or a checkpoint set's folder "
+                   f"(DIR/<task>/<policy>.safetensors; default: the committed set {default_checkpoint_set()})")
 
 
 class Parser(argparse.ArgumentParser):
@@ -81,7 +83,7 @@ def build_parser() -> Parser:
     run.add_argument(
         "--camera", help="camera resolution WIDTHxHEIGHT (default: what the policy reads, else RoboTwin's 320x240)"
     )
-    run.add_argument("--checkpoint", help="checkpoint of a trained policy: a .safetensors file, or a checkpoint set's folder (DIR/<task>/<policy>.safetensors; default: the committed set results/checkpoints/protocol)")
+    run.add_argument("--checkpoint", help=CHECKPOINT_HELP)
     run.add_argument("--store", type=Path, default=None, help=f"results store (default: {default_store()})")
     run.add_argument("--seed-dir", type=Path, default=None, help=f"seed pools (default: {default_seed_dir()})")
     run.add_argument(
@@ -244,7 +246,7 @@ def build_parser() -> Parser:
     serve = commands.add_parser("serve", help="serve a policy over openpi's websocket, GigaWorld-Policy's ZeroMQ or "
                                 "XPolicyLab's websocket protocol (clients: gwbench run --policy openpi://HOST:PORT)")
     serve.add_argument("--policy", required=True, help="policy name (see `gwbench list policies`)")
-    serve.add_argument("--checkpoint", help="checkpoint of a trained policy: a .safetensors file, or a checkpoint set's folder (DIR/<task>/<policy>.safetensors; default: the committed set results/checkpoints/protocol)")
+    serve.add_argument("--checkpoint", help=CHECKPOINT_HELP)
     serve.add_argument("--policy-arg", action="append", default=[], metavar="K=V", help="policy option, repeatable")
     serve.add_argument("--embodiment", help="the robot clients drive (checked against the policy's checkpoint and "
                        "advertised to gwbench clients; default: the checkpoint's, else any)")

@@ -6,11 +6,9 @@ import re
 
 import pytest
 
-from core.paths import checkpoint_dir
+from core.paths import default_checkpoint_set
 from gwbench.store import Store
 from tests.gwbench.synthetic_store import run_cli
-
-CHECKPOINTS = checkpoint_dir()
 
 REQUIRED_COLUMNS = (
     "run_id,policy,suite,task,setting,seed,success,steps,n_queries,n_renders,"
@@ -162,7 +160,7 @@ def test_a_checkpoint_set_without_tasks_plays_the_suite_tasks_it_covers_and_says
     member = tmp_path / "set" / "click_bell"
     member.mkdir(parents=True)
     for suffix in (".safetensors", ".json"):
-        (member / f"pi05{suffix}").write_bytes((CHECKPOINTS / "protocol" / "click_bell" / f"pi05{suffix}").read_bytes())
+        (member / f"pi05{suffix}").write_bytes((default_checkpoint_set() / "click_bell" / f"pi05{suffix}").read_bytes())
     store = tmp_path / "s.sqlite"
     code, _, err = run_cli(capsys, "run", "--policy", "pi05", "--checkpoint", str(tmp_path / "set"), "--suite",
                            "robotwin2", "--episodes", "1", "--store", str(store), "--no-progress")
