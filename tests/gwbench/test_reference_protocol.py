@@ -14,7 +14,8 @@ from gwbench.cli.parser import build_parser
 from gwbench.reference_protocol import load_protocol, main, stages
 from gwbench.store import open_store
 from policies.common.architectures import ARCHITECTURES
-from policies.common.configuration import for_action_width, with_overrides
+from core.paths import default_checkpoint_set
+from policies.common.configuration import config_to_dict, for_action_width, with_overrides
 from policies.training_schedule import TrainingSettings
 from tasks.catalog import TASKS
 from tasks.scene.embodiments import EMBODIMENTS
@@ -31,6 +32,23 @@ def test_the_committed_protocol_is_complete_and_valid():
     for name, overrides in protocol["architectures"].items():
         with_overrides(for_action_width(ARCHITECTURES[name][0](), width), overrides)  # every field exists
     assert protocol["evaluation"]["episodes"] >= 50
+    pi05 = with_overrides(for_action_width(ARCHITECTURES["pi05"][0](), width), protocol["architectures"]["pi05"])
+    assert pi05.expert.depth == pi05.backbone.depth and 2 * pi05.expert.width == pi05.backbone.width  # pi-0's layout
+
+
+def test_the_default_checkpoint_set_was_trained_by_the_committed_protocol():
+    """Each committed member's sidecar names the protocol's architecture config, training block and demos."""
+    protocol = load_protocol()
+    width = EMBODIMENTS.get(protocol["embodiment"]).action_dim
+    sidecars = sorted(default_checkpoint_set().glob("*/*.json"))
+    assert {path.stem for path in sidecars} == set(ARCHITECTURES) and len(sidecars) >= 3 * 3
+    for path in sidecars:
+        task, name, sidecar = path.parent.name, path.stem, json.loads(path.read_text())
+        assert task in protocol["tasks"], path
+        expected = with_overrides(for_action_width(ARCHITECTURES[name][0](), width), protocol["architectures"][name])
+        assert sidecar["config"] == json.loads(json.dumps(config_to_dict(expected))), path
+        assert sidecar["training"] == protocol["training"], path
+        assert sidecar["embodiment"] == protocol["embodiment"] and sidecar["frame_stride"] == protocol["demonstrations"]["frame_stride"]
 
 
 def small_protocol(tmp_path) -> tuple[dict, object]:
