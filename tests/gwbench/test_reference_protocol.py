@@ -10,15 +10,21 @@ import h5py
 import pytest
 
 from core.errors import InputError
+from core.paths import default_checkpoint_set
 from gwbench.cli.parser import build_parser
 from gwbench.reference_protocol import load_protocol, main, stages
 from gwbench.store import open_store
 from policies.common.architectures import ARCHITECTURES
-from core.paths import default_checkpoint_set
 from policies.common.configuration import config_to_dict, for_action_width, with_overrides
 from policies.training_schedule import TrainingSettings
 from tasks.catalog import TASKS
 from tasks.scene.embodiments import EMBODIMENTS
+
+
+def protocol_config(protocol: dict, name: str):
+    """The architecture's config as the protocol trains it: its embodiment's width, then its overrides."""
+    width = EMBODIMENTS.get(protocol["embodiment"]).action_dim
+    return with_overrides(for_action_width(ARCHITECTURES[name][0](), width), protocol["architectures"][name])
 
 
 def test_the_committed_protocol_is_complete_and_valid():
@@ -28,25 +34,23 @@ def test_the_committed_protocol_is_complete_and_valid():
     assert protocol["embodiment"] == "aloha-agilex" and 30 <= protocol["demonstrations"]["episodes"] <= 50
     TrainingSettings(**protocol["training"]).check()  # one block: the same steps and batch for every architecture
     assert set(protocol["architectures"]) == set(ARCHITECTURES)
-    width = EMBODIMENTS.get(protocol["embodiment"]).action_dim
-    for name, overrides in protocol["architectures"].items():
-        with_overrides(for_action_width(ARCHITECTURES[name][0](), width), overrides)  # every field exists
+    for name in protocol["architectures"]:
+        protocol_config(protocol, name)  # every overridden field exists
     assert protocol["evaluation"]["episodes"] >= 50
-    pi05 = with_overrides(for_action_width(ARCHITECTURES["pi05"][0](), width), protocol["architectures"]["pi05"])
+    pi05 = protocol_config(protocol, "pi05")
     assert pi05.expert.depth == pi05.backbone.depth and 2 * pi05.expert.width == pi05.backbone.width  # pi-0's layout
 
 
 def test_the_default_checkpoint_set_was_trained_by_the_committed_protocol():
     """Each committed member's sidecar names the protocol's architecture config, training block and demos."""
     protocol = load_protocol()
-    width = EMBODIMENTS.get(protocol["embodiment"]).action_dim
     sidecars = sorted(default_checkpoint_set().glob("*/*.json"))
     assert {path.stem for path in sidecars} == set(ARCHITECTURES) and len(sidecars) >= 3 * 3
     for path in sidecars:
         task, name, sidecar = path.parent.name, path.stem, json.loads(path.read_text())
         assert task in protocol["tasks"], path
-        expected = with_overrides(for_action_width(ARCHITECTURES[name][0](), width), protocol["architectures"][name])
-        assert sidecar["config"] == json.loads(json.dumps(config_to_dict(expected))), path
+        expected = json.loads(json.dumps(config_to_dict(protocol_config(protocol, name))))  # tuples as JSON lists
+        assert sidecar["config"] == expected, path
         assert sidecar["training"] == protocol["training"], path
         assert sidecar["embodiment"] == protocol["embodiment"] and sidecar["frame_stride"] == protocol["demonstrations"]["frame_stride"]
 
